@@ -1,0 +1,66 @@
+package dev.vela.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A weight matrix of {@code rows × cols} stored row by row in one ggml type, viewed in place
+ * over the mapped file (never copied). Each type owns its dot product: a Vector API kernel and
+ * a plain scalar twin that computes the same sum and that the tests compare it to.
+ */
+public abstract class Tensor {
+    protected final MemorySegment data;
+    protected final int rows;
+    protected final int cols;
+    protected final long rowBytes;
+
+    protected Tensor(GGMLType type, MemorySegment data, int rows, int cols) {
+        if (cols % type.blockSize != 0) {
+            throw new IllegalArgumentException("row length " + cols + " is not a multiple of " + type + "'s block size " + type.blockSize);
+        }
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+        this.rowBytes = type.bytesFor(cols);
+        if (data.byteSize() < rowBytes * rows) {
+            throw new IllegalArgumentException("tensor data holds " + data.byteSize() + " bytes, needs " + rowBytes * rows);
+        }
+    }
+
+    public abstract GGMLType type();
+
+    public final int rows() {
+        return rows;
+    }
+
+    public final int cols() {
+        return cols;
+    }
+
+    public final MemorySegment data() {
+        return data;
+    }
+
+    /** Dot product of row {@code row} with {@code x[xOff .. xOff+cols)}, vectorized. */
+    public abstract float dot(int row, float[] x, int xOff);
+
+    /** The same dot product in plain scalar Java: the reference for {@link #dot}. */
+    public abstract float dotScalar(int row, float[] x, int xOff);
+
+    /** Writes the {@code cols} values of row {@code row} as floats to {@code out[off..]}. */
+    public abstract void dequantizeRow(int row, float[] out, int off);
+
+    /**
+     * {@code out[r] = row r · x} for {@code r} in {@code [from, to)}. Types may override this to
+     * work on several rows at once; the default is one dot product per row.
+     */
+    public void matvec(float[] x, float[] out, int from, int to) {
+        for (int r = from; r < to; r++) {
+            out[r] = dot(r, x, 0);
+        }
+    }
+
+    /** Bytes of weights one full matrix-vector product reads. */
+    public final long byteSize() {
+        return rowBytes * rows;
+    }
+}
