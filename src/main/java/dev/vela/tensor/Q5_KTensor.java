@@ -1,0 +1,84 @@
+package dev.vela.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.vela.tensor.KQuant.*;
+
+/**
+ * Q5_K: super-blocks of 256 weights in 176 bytes: fp16 {@code d}, fp16 {@code dmin}, 12 bytes of
+ * 6-bit scales and mins packed as in Q4_K, 32 bytes of fifth bits, 128 bytes of low nibbles.
+ * Weight i = 64c + r takes its fifth bit from byte r % 32 of the high-bit array, bit 2c for the
+ * low-nibble half (r < 32) and bit 2c+1 for the high-nibble half.
+ */
+public final class Q5_KTensor extends QuantTensor {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    public Q5_KTensor(MemorySegment data, int rows, int cols) {
+        super(GGMLType.Q5_K, data, rows, cols);
+    }
+
+    @Override
+    public GGMLType type() {
+        return GGMLType.Q5_K;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        long base = row * rowBytes;
+        int blocks = cols / 256;
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        FloatVector acc2 = FloatVector.zero(S);
+        FloatVector acc3 = FloatVector.zero(S);
+        for (int b = 0; b < blocks; b++) {
+            long p = base + b * 176L;
+            int xb = xOff + b * 256;
+            float d = f16(data, p);
+            float dmin = f16(data, p + 2);
+            int a0 = data.get(I32, p + 4);
+            int a1 = data.get(I32, p + 8);
+            int a2 = data.get(I32, p + 12);
+            long scales = scalesK4(a0, a1, a2);
+            long mins = minsK4(a0, a1, a2);
+            ByteVector qh = load32(data, p + 16);
+            for (int c = 0; c < 4; c++) {
+                int shift = 16 * c;
+                FloatVector scLo = FloatVector.broadcast(S, d * (int) (scales >>> shift & 0xFF));
+                FloatVector scHi = FloatVector.broadcast(S, d * (int) (scales >>> (shift + 8) & 0xFF));
+                FloatVector mLo = FloatVector.broadcast(S, -dmin * (int) (mins >>> shift & 0xFF));
+                FloatVector mHi = FloatVector.broadcast(S, -dmin * (int) (mins >>> (shift + 8) & 0xFF));
+                ByteVector q = load32(data, p + 48 + 32 * c);
+                // qh is shifted right by 2c here: bits 0 and 1 move to bit 4, joining the nibble.
+                ByteVector hLo = qh.lanewise(VectorOperators.LSHL, 4).and((byte) 0x10);
+                ByteVector hHi = qh.lanewise(VectorOperators.LSHL, 3).and((byte) 0x10);
+                ByteVector lo = q.and((byte) 0xF).or(hLo);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(hHi);
+                int xi = xb + 64 * c;
+                acc0 = fma16(S, lo, 0, scLo, mLo, x, xi, acc0);
+                acc1 = fma16(S, lo, 1, scLo, mLo, x, xi + 16, acc1);
+                acc2 = fma16(S, hi, 0, scHi, mHi, x, xi + 32, acc2);
+                acc3 = fma16(S, hi, 1, scHi, mHi, x, xi + 48, acc3);
+                qh = qh.lanewise(VectorOperators.LSHR, 2);
+            }
+        }
+        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    float weight(long p, int i) {
+        int c = i / 64;
+        int r = i % 64;
+        int j = 2 * c + r / 32;
+        int packed = u8(data, p + 48 + 32 * c + r % 32);
+        int low = r < 32 ? packed & 0xF : packed >>> 4;
+        int high = u8(data, p + 16 + r % 32) >>> j & 1;
+        int q = low | high << 4;
+        return f16(data, p) * scaleMinK4(data, p + 4, j, 0) * q - f16(data, p + 2) * scaleMinK4(data, p + 4, j, 1);
+    }
+}
