@@ -41,8 +41,8 @@ public final class IQ4_NLTensor extends QuantTensor {
             // A 16-entry byte table lookup is one shuffle.
             ByteVector lo = q.and((byte) 0xF).selectFrom(levels);
             ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).selectFrom(levels);
-            acc0 = mul16(S, lo, 0, d, x, xi, acc0);
-            acc1 = mul16(S, hi, 0, d, x, xi + 16, acc1);
+            acc0 = mul16(S, lo, d, x, xi, acc0);
+            acc1 = mul16(S, hi, d, x, xi + 16, acc1);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }

@@ -46,8 +46,8 @@ public final class IQ4_XSTensor extends QuantTensor {
                 FloatVector s = FloatVector.broadcast(S, d * (scale - 32));
                 ByteVector q = load16(data, p + 8 + 16 * ib);
                 int xi = xOff + b * 256 + 32 * ib;
-                acc0 = mul16(S, q.and((byte) 0xF).selectFrom(levels), 0, s, x, xi, acc0);
-                acc1 = mul16(S, q.lanewise(VectorOperators.LSHR, 4).selectFrom(levels), 0, s, x, xi + 16, acc1);
+                acc0 = mul16(S, q.and((byte) 0xF).selectFrom(levels), s, x, xi, acc0);
+                acc1 = mul16(S, q.lanewise(VectorOperators.LSHR, 4).selectFrom(levels), s, x, xi + 16, acc1);
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);

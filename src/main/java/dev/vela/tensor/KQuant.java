@@ -19,7 +19,6 @@ final class KQuant {
     private KQuant() {}
 
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -42,8 +41,13 @@ final class KQuant {
         return ByteVector.fromMemorySegment(B16, data, offset, ByteOrder.LITTLE_ENDIAN);
     }
 
-    static ByteVector load32(MemorySegment data, long offset) {
-        return ByteVector.fromMemorySegment(B32, data, offset, ByteOrder.LITTLE_ENDIAN);
+    /**
+     * {@code q >>> n} per byte for a shift {@code n} the JIT may not see as a constant, done in
+     * int lanes (x86 has no byte shifts; a variable byte shift is not compiled to vector code).
+     * Bits of the next byte land in the top of each byte: callers mask them off.
+     */
+    static ByteVector shiftRight(ByteVector q, int n) {
+        return q.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
     }
 
     /**
@@ -80,27 +84,26 @@ final class KQuant {
     }
 
     /**
-     * {@code acc + Σ (q[16g+i]·scale + bias)·x[xi+i]} for i in 0..15: byte lanes 16g..16g+15 of
-     * {@code q} (a 16- or 32-lane vector), dequantized to floats on the way.
+     * {@code acc + Σ (q[i]·scale + bias)·x[xi+i]} over the 16 byte lanes of {@code q}, dequantized
+     * to floats on the way. (Byte vectors stay 128-bit: converting a part other than the first of
+     * a wider one is not compiled to vector instructions.)
      */
-    static FloatVector fma16(VectorSpecies<Float> s, ByteVector q, int g, FloatVector scale, FloatVector bias,
+    static FloatVector fma16(VectorSpecies<Float> s, ByteVector q, FloatVector scale, FloatVector bias,
                              float[] x, int xi, FloatVector acc) {
         int n = s.length();
-        int parts = 16 / n;
-        for (int k = 0; k < parts; k++) {
-            FloatVector w = ((FloatVector) q.convertShape(VectorOperators.B2F, s, g * parts + k)).fma(scale, bias);
+        for (int k = 0; k * n < 16; k++) {
+            FloatVector w = ((FloatVector) q.convertShape(VectorOperators.B2F, s, k)).fma(scale, bias);
             acc = w.fma(FloatVector.fromArray(s, x, xi + k * n), acc);
         }
         return acc;
     }
 
-    /** {@code acc + Σ q[16g+i]·scale·x[xi+i]} for i in 0..15, as {@link #fma16} without a bias. */
-    static FloatVector mul16(VectorSpecies<Float> s, ByteVector q, int g, FloatVector scale,
+    /** {@code acc + Σ q[i]·scale·x[xi+i]} over the 16 byte lanes of {@code q}: {@link #fma16} without a bias. */
+    static FloatVector mul16(VectorSpecies<Float> s, ByteVector q, FloatVector scale,
                              float[] x, int xi, FloatVector acc) {
         int n = s.length();
-        int parts = 16 / n;
-        for (int k = 0; k < parts; k++) {
-            FloatVector w = ((FloatVector) q.convertShape(VectorOperators.B2F, s, g * parts + k)).mul(scale);
+        for (int k = 0; k * n < 16; k++) {
+            FloatVector w = ((FloatVector) q.convertShape(VectorOperators.B2F, s, k)).mul(scale);
             acc = w.fma(FloatVector.fromArray(s, x, xi + k * n), acc);
         }
         return acc;

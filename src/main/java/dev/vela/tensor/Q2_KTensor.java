@@ -42,17 +42,17 @@ public final class Q2_KTensor extends QuantTensor {
             for (int h = 0; h < 2; h++) {
                 long sc = p + 8 * h;
                 int xi = xOff + b * 256 + 128 * h;
-                ByteVector q = load32(data, p + 16 + 32 * h);
+                ByteVector q0 = load16(data, p + 16 + 32 * h);
+                ByteVector q1 = load16(data, p + 32 + 32 * h);
                 for (int j = 0; j < 4; j++) {
-                    ByteVector qj = q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
                     int pair0 = u8(data, sc + 2 * j);
                     int pair1 = u8(data, sc + 2 * j + 1);
                     FloatVector s0 = FloatVector.broadcast(S, d * (pair0 & 0xF));
                     FloatVector m0 = FloatVector.broadcast(S, dmin * (pair0 >>> 4));
                     FloatVector s1 = FloatVector.broadcast(S, d * (pair1 & 0xF));
                     FloatVector m1 = FloatVector.broadcast(S, dmin * (pair1 >>> 4));
-                    acc0 = fma16(S, qj, 0, s0, m0, x, xi + 32 * j, acc0);
-                    acc1 = fma16(S, qj, 1, s1, m1, x, xi + 32 * j + 16, acc1);
+                    acc0 = fma16(S, shiftRight(q0, 2 * j).and((byte) 3), s0, m0, x, xi + 32 * j, acc0);
+                    acc1 = fma16(S, shiftRight(q1, 2 * j).and((byte) 3), s1, m1, x, xi + 32 * j + 16, acc1);
                 }
             }
         }

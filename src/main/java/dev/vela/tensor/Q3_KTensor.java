@@ -48,19 +48,24 @@ public final class Q3_KTensor extends QuantTensor {
                     | (long) ((a1 & 0x0F0F0F0F) | (a2 >>> 2 & 0x03030303) << 4) << 32;
             long sHigh = ((a0 >>> 4 & 0x0F0F0F0F) | (a2 >>> 4 & 0x03030303) << 4) & 0xFFFFFFFFL
                     | (long) ((a1 >>> 4 & 0x0F0F0F0F) | (a2 >>> 6 & 0x03030303) << 4) << 32;
-            ByteVector hm = load32(data, p);
+            ByteVector hm0 = load16(data, p);
+            ByteVector hm1 = load16(data, p + 16);
             for (int h = 0; h < 2; h++) {
                 long scales = h == 0 ? sLow : sHigh;
                 int xi = xOff + b * 256 + 128 * h;
-                ByteVector q = load32(data, p + 32 + 32 * h);
+                ByteVector q0 = load16(data, p + 32 + 32 * h);
+                ByteVector q1 = load16(data, p + 48 + 32 * h);
                 for (int j = 0; j < 4; j++) {
                     // v = low bits − 4 where the high bit is clear.
-                    VectorMask<Byte> clear = hm.and((byte) (1 << (4 * h + j))).compare(VectorOperators.EQ, (byte) 0);
-                    ByteVector v = q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3).lanewise(VectorOperators.SUB, (byte) 4, clear);
+                    byte bit = (byte) (1 << (4 * h + j));
+                    VectorMask<Byte> clear0 = hm0.and(bit).compare(VectorOperators.EQ, (byte) 0);
+                    VectorMask<Byte> clear1 = hm1.and(bit).compare(VectorOperators.EQ, (byte) 0);
+                    ByteVector v0 = shiftRight(q0, 2 * j).and((byte) 3).lanewise(VectorOperators.SUB, (byte) 4, clear0);
+                    ByteVector v1 = shiftRight(q1, 2 * j).and((byte) 3).lanewise(VectorOperators.SUB, (byte) 4, clear1);
                     FloatVector s0 = FloatVector.broadcast(S, d * ((int) (scales >>> (16 * j) & 0xFF) - 32));
                     FloatVector s1 = FloatVector.broadcast(S, d * ((int) (scales >>> (16 * j + 8) & 0xFF) - 32));
-                    acc0 = mul16(S, v, 0, s0, x, xi + 32 * j, acc0);
-                    acc1 = mul16(S, v, 1, s1, x, xi + 32 * j + 16, acc1);
+                    acc0 = mul16(S, v0, s0, x, xi + 32 * j, acc0);
+                    acc1 = mul16(S, v1, s1, x, xi + 32 * j + 16, acc1);
                 }
             }
         }

@@ -39,8 +39,8 @@ public final class Q4_1Tensor extends QuantTensor {
             FloatVector d = FloatVector.broadcast(S, f16(data, p));
             FloatVector m = FloatVector.broadcast(S, f16(data, p + 2));
             ByteVector q = load16(data, p + 4);
-            acc0 = fma16(S, q.and((byte) 0xF), 0, d, m, x, xi, acc0);
-            acc1 = fma16(S, q.lanewise(VectorOperators.LSHR, 4), 0, d, m, x, xi + 16, acc1);
+            acc0 = fma16(S, q.and((byte) 0xF), d, m, x, xi, acc0);
+            acc1 = fma16(S, q.lanewise(VectorOperators.LSHR, 4), d, m, x, xi + 16, acc1);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }

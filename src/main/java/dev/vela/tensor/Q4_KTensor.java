@@ -52,14 +52,13 @@ public final class Q4_KTensor extends QuantTensor {
                 FloatVector scHi = FloatVector.broadcast(S, d * (int) (scales >>> (shift + 8) & 0xFF));
                 FloatVector mLo = FloatVector.broadcast(S, -dmin * (int) (mins >>> shift & 0xFF));
                 FloatVector mHi = FloatVector.broadcast(S, -dmin * (int) (mins >>> (shift + 8) & 0xFF));
-                ByteVector q = load32(data, p + 16 + 32 * c);
-                ByteVector lo = q.and((byte) 0xF);
-                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
+                ByteVector q0 = load16(data, p + 16 + 32 * c);
+                ByteVector q1 = load16(data, p + 32 + 32 * c);
                 int xi = xb + 64 * c;
-                acc0 = fma16(S, lo, 0, scLo, mLo, x, xi, acc0);
-                acc1 = fma16(S, lo, 1, scLo, mLo, x, xi + 16, acc1);
-                acc2 = fma16(S, hi, 0, scHi, mHi, x, xi + 32, acc2);
-                acc3 = fma16(S, hi, 1, scHi, mHi, x, xi + 48, acc3);
+                acc0 = fma16(S, q0.and((byte) 0xF), scLo, mLo, x, xi, acc0);
+                acc1 = fma16(S, q1.and((byte) 0xF), scLo, mLo, x, xi + 16, acc1);
+                acc2 = fma16(S, q0.lanewise(VectorOperators.LSHR, 4), scHi, mHi, x, xi + 32, acc2);
+                acc3 = fma16(S, q1.lanewise(VectorOperators.LSHR, 4), scHi, mHi, x, xi + 48, acc3);
             }
         }
         return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);

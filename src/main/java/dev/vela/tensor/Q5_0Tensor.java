@@ -42,8 +42,8 @@ public final class Q5_0Tensor extends QuantTensor {
             // The fifth bits become a lane mask directly: bit i of the word is lane i.
             ByteVector lo = q.and((byte) 0xF).lanewise(VectorOperators.OR, (byte) 0x10, VectorMask.fromLong(B16, qh & 0xFFFF));
             ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.OR, (byte) 0x10, VectorMask.fromLong(B16, qh >>> 16));
-            acc0 = mul16(S, lo.sub((byte) 16), 0, d, x, xi, acc0);
-            acc1 = mul16(S, hi.sub((byte) 16), 0, d, x, xi + 16, acc1);
+            acc0 = mul16(S, lo.sub((byte) 16), d, x, xi, acc0);
+            acc1 = mul16(S, hi.sub((byte) 16), d, x, xi + 16, acc1);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }

@@ -41,8 +41,8 @@ public final class Q5_1Tensor extends QuantTensor {
             ByteVector q = load16(data, p + 8);
             ByteVector lo = q.and((byte) 0xF).lanewise(VectorOperators.OR, (byte) 0x10, VectorMask.fromLong(B16, qh & 0xFFFF));
             ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.OR, (byte) 0x10, VectorMask.fromLong(B16, qh >>> 16));
-            acc0 = fma16(S, lo, 0, d, m, x, xi, acc0);
-            acc1 = fma16(S, hi, 0, d, m, x, xi + 16, acc1);
+            acc0 = fma16(S, lo, d, m, x, xi, acc0);
+            acc1 = fma16(S, hi, d, m, x, xi + 16, acc1);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }

@@ -32,10 +32,7 @@ public final class Q5_KTensor extends QuantTensor {
     public float dot(int row, float[] x, int xOff) {
         long base = row * rowBytes;
         int blocks = cols / 256;
-        FloatVector acc0 = FloatVector.zero(S);
-        FloatVector acc1 = FloatVector.zero(S);
-        FloatVector acc2 = FloatVector.zero(S);
-        FloatVector acc3 = FloatVector.zero(S);
+        FloatVector acc = FloatVector.zero(S);
         for (int b = 0; b < blocks; b++) {
             long p = base + b * 176L;
             int xb = xOff + b * 256;
@@ -46,28 +43,40 @@ public final class Q5_KTensor extends QuantTensor {
             int a2 = data.get(I32, p + 12);
             long scales = scalesK4(a0, a1, a2);
             long mins = minsK4(a0, a1, a2);
-            ByteVector qh = load32(data, p + 16);
             for (int c = 0; c < 4; c++) {
-                int shift = 16 * c;
-                FloatVector scLo = FloatVector.broadcast(S, d * (int) (scales >>> shift & 0xFF));
-                FloatVector scHi = FloatVector.broadcast(S, d * (int) (scales >>> (shift + 8) & 0xFF));
-                FloatVector mLo = FloatVector.broadcast(S, -dmin * (int) (mins >>> shift & 0xFF));
-                FloatVector mHi = FloatVector.broadcast(S, -dmin * (int) (mins >>> (shift + 8) & 0xFF));
-                ByteVector q = load32(data, p + 48 + 32 * c);
-                // qh is shifted right by 2c here: bits 0 and 1 move to bit 4, joining the nibble.
-                ByteVector hLo = qh.lanewise(VectorOperators.LSHL, 4).and((byte) 0x10);
-                ByteVector hHi = qh.lanewise(VectorOperators.LSHL, 3).and((byte) 0x10);
-                ByteVector lo = q.and((byte) 0xF).or(hLo);
-                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).or(hHi);
-                int xi = xb + 64 * c;
-                acc0 = fma16(S, lo, 0, scLo, mLo, x, xi, acc0);
-                acc1 = fma16(S, lo, 1, scLo, mLo, x, xi + 16, acc1);
-                acc2 = fma16(S, hi, 0, scHi, mHi, x, xi + 32, acc2);
-                acc3 = fma16(S, hi, 1, scHi, mHi, x, xi + 48, acc3);
-                qh = qh.lanewise(VectorOperators.LSHR, 2);
+                acc = acc.add(chunk(p, c, d * (int) (scales >>> 16 * c & 0xFF), d * (int) (scales >>> 16 * c + 8 & 0xFF),
+                        -dmin * (int) (mins >>> 16 * c & 0xFF), -dmin * (int) (mins >>> 16 * c + 8 & 0xFF), x, xb + 64 * c));
             }
         }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Weights 64c .. 64c+63 of the super-block at {@code p} times {@code x[xi..]}: low nibbles
+     * with the first scale and min, high nibbles with the second. A method of its own so that the
+     * JIT compiles the vector code of one chunk within its inlining budget.
+     */
+    private FloatVector chunk(long p, int c, float scLo, float scHi, float mLo, float mHi, float[] x, int xi) {
+        FloatVector sLo = FloatVector.broadcast(S, scLo);
+        FloatVector sHi = FloatVector.broadcast(S, scHi);
+        FloatVector bLo = FloatVector.broadcast(S, mLo);
+        FloatVector bHi = FloatVector.broadcast(S, mHi);
+        ByteVector qh0 = load16(data, p + 16);
+        ByteVector qh1 = load16(data, p + 32);
+        ByteVector q0 = load16(data, p + 48 + 32 * c);
+        ByteVector q1 = load16(data, p + 64 + 32 * c);
+        // Bits 2c and 2c+1 of the high-bit bytes are the fifth bits of the two halves.
+        byte bitLo = (byte) (1 << 2 * c);
+        byte bitHi = (byte) (2 << 2 * c);
+        ByteVector lo0 = q0.and((byte) 0xF).lanewise(VectorOperators.OR, (byte) 0x10, qh0.and(bitLo).compare(VectorOperators.NE, (byte) 0));
+        ByteVector lo1 = q1.and((byte) 0xF).lanewise(VectorOperators.OR, (byte) 0x10, qh1.and(bitLo).compare(VectorOperators.NE, (byte) 0));
+        ByteVector hi0 = q0.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.OR, (byte) 0x10, qh0.and(bitHi).compare(VectorOperators.NE, (byte) 0));
+        ByteVector hi1 = q1.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.OR, (byte) 0x10, qh1.and(bitHi).compare(VectorOperators.NE, (byte) 0));
+        FloatVector acc0 = fma16(S, lo0, sLo, bLo, x, xi, FloatVector.zero(S));
+        FloatVector acc1 = fma16(S, lo1, sLo, bLo, x, xi + 16, FloatVector.zero(S));
+        acc0 = fma16(S, hi0, sHi, bHi, x, xi + 32, acc0);
+        acc1 = fma16(S, hi1, sHi, bHi, x, xi + 48, acc1);
+        return acc0.add(acc1);
     }
 
     @Override

@@ -42,18 +42,22 @@ public final class Q6_KTensor extends QuantTensor {
                 long ql = p + 64 * h;
                 long sc = p + 192 + 8 * h;
                 int xi = xOff + b * 256 + 128 * h;
-                ByteVector l0 = load32(data, ql);
-                ByteVector l1 = load32(data, ql + 32);
-                ByteVector qh = load32(data, p + 128 + 32 * h);
+                ByteVector qh0 = load16(data, p + 128 + 32 * h);
+                ByteVector qh1 = load16(data, p + 144 + 32 * h);
                 for (int k = 0; k < 4; k++) {
-                    ByteVector low = k < 2 ? (k == 0 ? l0 : l1).and((byte) 0xF)
-                            : (k == 2 ? l0 : l1).lanewise(VectorOperators.LSHR, 4);
-                    ByteVector high = qh.lanewise(VectorOperators.LSHR, 2 * k).lanewise(VectorOperators.LSHL, 4).and((byte) 0x30);
-                    ByteVector q = low.or(high).sub((byte) 32);
+                    // Low nibbles of low bytes 0..31 for k = 0, of bytes 32..63 for k = 1; high nibbles for 2, 3.
+                    long lowBytes = ql + 32 * (k % 2);
+                    ByteVector low0 = load16(data, lowBytes);
+                    ByteVector low1 = load16(data, lowBytes + 16);
+                    low0 = k < 2 ? low0.and((byte) 0xF) : low0.lanewise(VectorOperators.LSHR, 4);
+                    low1 = k < 2 ? low1.and((byte) 0xF) : low1.lanewise(VectorOperators.LSHR, 4);
+                    // Bits 2k and 2k+1 of the high bytes become bits 4 and 5.
+                    ByteVector v0 = low0.or(shiftRight(qh0, 2 * k).lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32);
+                    ByteVector v1 = low1.or(shiftRight(qh1, 2 * k).lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32);
                     FloatVector s0 = FloatVector.broadcast(S, d * i8(data, sc + 2 * k));
                     FloatVector s1 = FloatVector.broadcast(S, d * i8(data, sc + 2 * k + 1));
-                    acc0 = mul16(S, q, 0, s0, x, xi + 32 * k, acc0);
-                    acc1 = mul16(S, q, 1, s1, x, xi + 32 * k + 16, acc1);
+                    acc0 = mul16(S, v0, s0, x, xi + 32 * k, acc0);
+                    acc1 = mul16(S, v1, s1, x, xi + 32 * k + 16, acc1);
                 }
             }
         }
