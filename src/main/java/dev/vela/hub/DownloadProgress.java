@@ -1,6 +1,7 @@
 package dev.vela.hub;
 
 import java.io.Console;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -44,6 +45,11 @@ public final class DownloadProgress {
     public static DownloadProgress toStderr() {
         Console console = System.console();
         return new DownloadProgress(System.err, console != null && console.isTerminal(), System::nanoTime);
+    }
+
+    /** Shows nothing, for callers that want the download quiet. */
+    public static DownloadProgress silent() {
+        return new DownloadProgress(new PrintStream(OutputStream.nullOutputStream()), false, System::nanoTime);
     }
 
     /** A line of its own, such as what is about to be downloaded. */
@@ -118,8 +124,11 @@ public final class DownloadProgress {
         lastWidth = 0;
     }
 
-    /** The download stopped early: leave the last state visible and move to a fresh line for the error. */
+    /** The download stopped early: show where it stopped and move to a fresh line for the error. */
     public void abort() {
+        if (active && terminal) {
+            draw(render(nanoClock.getAsLong(), false));
+        }
         endLine();
         active = false;
     }

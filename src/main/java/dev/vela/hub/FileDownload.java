@@ -62,12 +62,22 @@ final class FileDownload {
             try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
                  FileLock lock = lock(ch)) {
-                outcome = transfer(ch);
+                if (Files.isRegularFile(target)) {
+                    // Another process finished it while this one was looking.
+                    ch.truncate(0);
+                    outcome = null;
+                } else {
+                    outcome = transfer(ch);
+                }
             }
         } catch (IOException e) {
             throw new VelaException("cannot write " + part + ": " + HubHttp.describe(e), e);
         }
         try {
+            if (outcome == null) {
+                Files.deleteIfExists(part);
+                return;
+            }
             if (outcome.failure() != null) {
                 // Checked after the channel is closed: some systems cannot delete an open file.
                 Files.deleteIfExists(part);
@@ -192,8 +202,8 @@ final class FileDownload {
         } catch (IOException e) {
             progress.abort();
             ch.force(true);
-            throw new VelaException("the download of " + file.name() + " stopped at " + fraction(done, size) + " ("
-                    + HubHttp.describe(e) + "); run the same command again to resume it", e);
+            throw new VelaException("the download of " + file.name() + " stopped at " + fraction(done, size)
+                    + ": the connection broke (" + HubHttp.describe(e) + "); run the same command again to resume it", e);
         }
         ch.force(true);
         if (size >= 0 && done < size) {

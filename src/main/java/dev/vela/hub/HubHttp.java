@@ -188,12 +188,15 @@ final class HubHttp {
 
     /** What went wrong, in a few words: the JDK's messages are often null or nested. */
     static String describe(Throwable e) {
+        // The JDK wraps an unknown host in a ConnectException, so the specific causes go first.
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+                return "unknown host";
+            }
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException) {
                 return "connection refused";
-            }
-            if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
-                return "unknown host";
             }
             if (t instanceof HttpConnectTimeoutException) {
                 return "connection timed out";

@@ -59,6 +59,19 @@ class DownloadProgressTest {
     }
 
     @Test
+    void anAbortShowsWhereItStoppedOnATerminal() {
+        DownloadProgress p = new DownloadProgress(out, true, now::get);
+        p.start("m.gguf", 100_000_000, 0);
+        now.addAndGet(SECOND / 50);
+        p.advance(1_000_000); // not drawn: too soon
+        p.abort();
+        p.message("error");
+        assertEquals("\rm.gguf    0% [------------------------]  0.0 / 100.0 MB  -- MB/s  -:-- left"
+                + "\rm.gguf    1% [------------------------]  1.0 / 100.0 MB  50.0 MB/s  0:02 left\nerror\n",
+                output());
+    }
+
+    @Test
     void anUnknownSizeShowsBytesOnly() {
         DownloadProgress p = new DownloadProgress(out, false, now::get);
         p.start("m.gguf", -1, 0);
