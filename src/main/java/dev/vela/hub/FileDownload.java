@@ -60,8 +60,8 @@ final class FileDownload {
         try {
             Files.createDirectories(target.getParent());
             try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-                 FileLock lock = lock(ch)) {
+                    StandardOpenOption.WRITE)) {
+                lock(ch); // one download per file at a time; closing the channel releases it
                 if (Files.isRegularFile(target)) {
                     // Another process finished it while this one was looking.
                     ch.truncate(0);
@@ -97,7 +97,7 @@ final class FileDownload {
         }
     }
 
-    private FileLock lock(FileChannel ch) throws IOException {
+    private void lock(FileChannel ch) throws IOException {
         FileLock lock;
         try {
             lock = ch.tryLock();
@@ -108,7 +108,6 @@ final class FileDownload {
             throw new VelaException("another download of " + file.name() + " is running into " + part
                     + "; wait for it to finish");
         }
-        return lock;
     }
 
     private Outcome transfer(FileChannel ch) throws IOException {

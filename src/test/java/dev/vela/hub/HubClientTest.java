@@ -15,8 +15,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
@@ -129,6 +132,29 @@ class HubClientTest {
         Path p = client(null).resolve(HubRef.parse(FakeHub.REPO));
         assertArrayEquals(q4km, Files.readAllBytes(p));
         assertEquals(List.of("null"), server.cdnRanges, "no resume from a part of another version");
+    }
+
+    @Test
+    void aPartThatIsAlreadyWholeIsCheckedAndKept() throws IOException {
+        Files.createDirectories(repoDir());
+        Files.write(repoDir().resolve(Q4KM + ".part"), q4km);
+
+        Path p = client(null).resolve(HubRef.parse(FakeHub.REPO));
+        assertArrayEquals(q4km, Files.readAllBytes(p));
+        assertEquals(List.of("bytes=" + q4km.length + "-"), server.cdnRanges, "the CDN answered 416");
+    }
+
+    @Test
+    void oneDownloadPerFileAtATime() throws IOException {
+        Files.createDirectories(repoDir());
+        Path part = repoDir().resolve(Q4KM + ".part");
+        try (FileChannel other = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = other.lock()) {
+            VelaException e = assertThrows(VelaException.class,
+                    () -> client(null).resolve(HubRef.parse(FakeHub.REPO)));
+            assertTrue(e.getMessage().startsWith("another download of " + Q4KM + " is running"), e.getMessage());
+            assertTrue(lock.isValid());
+        }
     }
 
     @Test
