@@ -36,8 +36,8 @@ public final class KVCache {
         return kvDim;
     }
 
-    void store(int layer, int pos, float[] k, float[] v) {
-        System.arraycopy(k, 0, keys[layer], pos * kvDim, kvDim);
-        System.arraycopy(v, 0, values[layer], pos * kvDim, kvDim);
+    void store(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
+        System.arraycopy(k, kOff, keys[layer], pos * kvDim, kvDim);
+        System.arraycopy(v, vOff, values[layer], pos * kvDim, kvDim);
     }
 }

@@ -38,11 +38,11 @@ public final class RoPE {
         cachedPos = pos;
     }
 
-    /** Rotates {@code heads} consecutive heads of {@code x} in place for position {@code pos}. */
-    public void apply(float[] x, int heads, int pos) {
+    /** Rotates {@code heads} consecutive heads of {@code x}, from {@code off}, in place for position {@code pos}. */
+    public void apply(float[] x, int off, int heads, int pos) {
         angles(pos);
         for (int h = 0; h < heads; h++) {
-            int base = h * headDim;
+            int base = off + h * headDim;
             for (int i = 0; i < ropeDim / 2; i++) {
                 float x0 = x[base + 2 * i];
                 float x1 = x[base + 2 * i + 1];

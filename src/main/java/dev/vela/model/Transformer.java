@@ -1,49 +1,67 @@
 package dev.vela.model;
 
 import dev.vela.tensor.FloatOps;
+import dev.vela.tensor.MatMul;
 import dev.vela.tensor.Parallel;
 import dev.vela.tensor.Tensor;
 
+import java.util.Arrays;
+
 /**
- * The forward pass of a LLaMA-style decoder, one token at a time: embedding, then per layer
- * RMSNorm → attention with rotary positions and a KV cache → residual, RMSNorm → SwiGLU
- * feed-forward → residual, and finally RMSNorm → output matrix → logits.
- * Buffers are named for what they hold, as in llama2.c.
+ * The forward pass of a LLaMA-style decoder over a batch of consecutive tokens: embedding, then
+ * per layer RMSNorm → attention with rotary positions and a KV cache → residual, RMSNorm → SwiGLU
+ * feed-forward → residual, and finally RMSNorm → output matrix → logits of the last token.
+ * One token is the decode step (matrix-vector products); a prompt goes through in batches, where
+ * every weight row is loaded once per batch instead of once per token.
+ * Buffers are named for what they hold, as in llama2.c, with one row per token of the batch.
  */
 public final class Transformer {
+    public static final int DEFAULT_BATCH = 64;
+
     private final ModelConfig c;
     private final Weights w;
     private final Parallel pool;
     private final KVCache cache;
     private final RoPE rope;
+    private final int batch;
 
-    private final float[] x;      // the residual stream, dim
-    private final float[] xb;     // normalized input of a branch, dim
-    private final float[] xb2;    // attention output before the output matrix, qDim
-    private final float[] q;      // query, qDim
-    private final float[] k;      // key, kvDim
-    private final float[] v;      // value, kvDim
+    private final float[] x;      // the residual stream, batch x dim
+    private final float[] xb;     // normalized input of a branch, batch x max(dim, qDim)
+    private final float[] xb2;    // attention output before the output matrix, batch x qDim
+    private final float[] q;      // queries, batch x qDim
+    private final float[] k;      // keys, batch x kvDim
+    private final float[] v;      // values, batch x kvDim
     private final float[] att;    // attention scores, heads x context
-    private final float[] hb;     // feed-forward gate, ffnDim
-    private final float[] hb2;    // feed-forward up, ffnDim
-    private final float[] logits; // vocabSize
+    private final float[] hb;     // feed-forward gate, batch x ffnDim
+    private final float[] hb2;    // feed-forward up, batch x ffnDim
+    private final float[] logits; // vocabSize, for the last token of a batch
+    private final float[][] scratch; // per thread: dequantized weight rows for batched products
+    private final int[] one = new int[1];
 
     public Transformer(ModelConfig config, Weights weights, Parallel pool, int contextLength) {
+        this(config, weights, pool, contextLength, DEFAULT_BATCH);
+    }
+
+    public Transformer(ModelConfig config, Weights weights, Parallel pool, int contextLength, int batch) {
         this.c = config;
         this.w = weights;
         this.pool = pool;
+        this.batch = Math.max(1, Math.min(batch, contextLength));
         this.cache = new KVCache(c.layers(), contextLength, c.kvDim());
         this.rope = new RoPE(c.headDim(), c.ropeDim(), c.ropeTheta(), w.ropeFreqFactors());
-        this.x = new float[c.dim()];
-        this.xb = new float[Math.max(c.dim(), c.qDim())];
-        this.xb2 = new float[c.qDim()];
-        this.q = new float[c.qDim()];
-        this.k = new float[c.kvDim()];
-        this.v = new float[c.kvDim()];
+        int b = this.batch;
+        this.x = new float[b * c.dim()];
+        this.xb = new float[b * Math.max(c.dim(), c.qDim())];
+        this.xb2 = new float[b * c.qDim()];
+        this.q = new float[b * c.qDim()];
+        this.k = new float[b * c.kvDim()];
+        this.v = new float[b * c.kvDim()];
         this.att = new float[c.heads() * contextLength];
-        this.hb = new float[c.ffnDim()];
-        this.hb2 = new float[c.ffnDim()];
+        this.hb = new float[b * c.ffnDim()];
+        this.hb2 = new float[b * c.ffnDim()];
         this.logits = new float[c.vocabSize()];
+        int widest = Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim());
+        this.scratch = new float[pool.threads()][b > 1 ? MatMul.scratchSize(widest) : 0];
     }
 
     public ModelConfig config() {
@@ -54,40 +72,82 @@ public final class Transformer {
         return cache.capacity();
     }
 
-    /** Runs token {@code token} at position {@code pos} and returns the logits (a buffer reused by the next call). */
+    /** The most tokens one call of {@link #forward(int[], int, int, int)} takes. */
+    public int batchSize() {
+        return batch;
+    }
+
+    /** Runs one token at position {@code pos}; returns the logits (a buffer reused by the next call). */
     public float[] forward(int token, int pos) {
-        if (pos < 0 || pos >= cache.capacity()) {
-            throw new IllegalArgumentException("position " + pos + " is outside the context of " + cache.capacity());
+        one[0] = token;
+        return forward(one, 0, 1, pos);
+    }
+
+    /**
+     * Runs {@code n} tokens {@code tokens[off..off+n)} at positions {@code pos..pos+n-1}, in batches;
+     * returns the logits after the last one.
+     */
+    public float[] forward(int[] tokens, int off, int n, int pos) {
+        if (n < 1 || pos < 0 || pos + n > cache.capacity()) {
+            throw new IllegalArgumentException("positions " + pos + ".." + (pos + n - 1) + " are outside the context of " + cache.capacity());
+        }
+        for (int done = 0; done < n; done += batch) {
+            int m = Math.min(batch, n - done);
+            layers(tokens, off + done, m, pos + done);
         }
         int dim = c.dim();
-        w.tokenEmbedding().dequantizeRow(token, x, 0);
-        for (int l = 0; l < c.layers(); l++) {
-            Weights.Layer layer = w.layers()[l];
-
-            FloatOps.rmsnorm(xb, 0, x, 0, layer.attnNorm(), dim, c.rmsEps());
-            matvec3(layer.wq(), q, layer.wk(), k, layer.wv(), v, xb);
-            rope.apply(q, c.heads(), pos);
-            rope.apply(k, c.kvHeads(), pos);
-            cache.store(l, pos, k, v);
-            attention(l, pos);
-            matvec(layer.wo(), xb2, xb);
-            FloatOps.add(x, xb, dim);
-
-            FloatOps.rmsnorm(xb, 0, x, 0, layer.ffnNorm(), dim, c.rmsEps());
-            matvec2(layer.ffnGate(), hb, layer.ffnUp(), hb2, xb);
-            FloatOps.swiglu(hb, hb2, c.ffnDim());
-            matvec(layer.ffnDown(), hb, xb);
-            FloatOps.add(x, xb, dim);
-        }
-        FloatOps.rmsnorm(x, 0, x, 0, w.outputNorm(), dim, c.rmsEps());
-        matvec(w.output(), x, logits);
+        int last = (Math.min(batch, n - (n - 1) / batch * batch) - 1) * dim;
+        FloatOps.rmsnorm(xb, 0, x, last, w.outputNorm(), dim, c.rmsEps());
+        matmul(w.output(), xb, dim, 1, logits, c.vocabSize());
         return logits;
     }
 
-    /** Causal attention of every query head over positions {@code 0..pos}, heads split across threads. */
-    private void attention(int layer, int pos) {
+    /** Every layer for a batch of {@code n} tokens; leaves the residual stream in {@code x}. */
+    private void layers(int[] tokens, int off, int n, int pos) {
+        int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), ffn = c.ffnDim();
+        for (int t = 0; t < n; t++) {
+            w.tokenEmbedding().dequantizeRow(tokens[off + t], x, t * dim);
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            Weights.Layer layer = w.layers()[l];
+
+            rmsnormRows(xb, x, layer.attnNorm(), n);
+            matmul(layer.wq(), xb, dim, n, q, qDim);
+            matmul(layer.wk(), xb, dim, n, k, kvDim);
+            matmul(layer.wv(), xb, dim, n, v, kvDim);
+            for (int t = 0; t < n; t++) {
+                rope.apply(q, t * qDim, c.heads(), pos + t);
+                rope.apply(k, t * kvDim, c.kvHeads(), pos + t);
+                cache.store(l, pos + t, k, t * kvDim, v, t * kvDim);
+            }
+            attention(l, n, pos);
+            matmul(layer.wo(), xb2, qDim, n, xb, dim);
+            FloatOps.add(x, xb, n * dim);
+
+            rmsnormRows(xb, x, layer.ffnNorm(), n);
+            matmul(layer.ffnGate(), xb, dim, n, hb, ffn);
+            matmul(layer.ffnUp(), xb, dim, n, hb2, ffn);
+            FloatOps.swiglu(hb, hb2, n * ffn);
+            matmul(layer.ffnDown(), hb, ffn, n, xb, dim);
+            FloatOps.add(x, xb, n * dim);
+        }
+    }
+
+    private void rmsnormRows(float[] out, float[] in, float[] weight, int n) {
+        int dim = c.dim();
+        for (int t = 0; t < n; t++) {
+            FloatOps.rmsnorm(out, t * dim, in, t * dim, weight, dim, c.rmsEps());
+        }
+    }
+
+    /**
+     * Causal attention for {@code n} new tokens at positions {@code pos..}: every query head over
+     * the cached positions up to its own; heads are split across threads.
+     */
+    private void attention(int layer, int n, int pos) {
         int hd = c.headDim();
         int kvDim = c.kvDim();
+        int qDim = c.qDim();
         int group = c.heads() / c.kvHeads();
         int ctx = cache.capacity();
         float scale = (float) (1.0 / Math.sqrt(hd));
@@ -95,52 +155,31 @@ public final class Transformer {
         float[] values = cache.values[layer];
         pool.forRange(c.heads(), (from, to) -> {
             for (int h = from; h < to; h++) {
-                int qOff = h * hd;
                 int kvOff = (h / group) * hd;
                 int attOff = h * ctx;
-                for (int t = 0; t <= pos; t++) {
-                    att[attOff + t] = FloatOps.dot(q, qOff, keys, t * kvDim + kvOff, hd) * scale;
+                for (int t = 0; t < n; t++) {
+                    int qOff = t * qDim + h * hd;
+                    int end = pos + t; // the last position this token may see
+                    for (int p = 0; p <= end; p++) {
+                        att[attOff + p] = FloatOps.dot(q, qOff, keys, p * kvDim + kvOff, hd) * scale;
+                    }
+                    FloatOps.softmax(att, attOff, end + 1);
+                    Arrays.fill(xb2, qOff, qOff + hd, 0f);
+                    for (int p = 0; p <= end; p++) {
+                        FloatOps.axpy(att[attOff + p], values, p * kvDim + kvOff, xb2, qOff, hd);
+                    }
                 }
-                FloatOps.softmax(att, attOff, pos + 1);
-                java.util.Arrays.fill(xb2, qOff, qOff + hd, 0f);
-                for (int t = 0; t <= pos; t++) {
-                    FloatOps.axpy(att[attOff + t], values, t * kvDim + kvOff, xb2, qOff, hd);
-                }
             }
         });
     }
 
-    private void matvec(Tensor m, float[] in, float[] out) {
-        pool.forRange(m.rows(), (from, to) -> m.matvec(in, out, from, to));
-    }
-
-    /** Two products of the same input in one pass over the pool (gate and up). */
-    private void matvec2(Tensor a, float[] outA, Tensor b, float[] outB, float[] in) {
-        int ra = a.rows();
-        pool.forRange(ra + b.rows(), (from, to) -> {
-            if (from < ra) {
-                a.matvec(in, outA, from, Math.min(to, ra));
-            }
-            if (to > ra) {
-                b.matvec(in, outB, Math.max(from, ra) - ra, to - ra);
-            }
-        });
-    }
-
-    /** Three products of the same input in one pass over the pool (query, key, value). */
-    private void matvec3(Tensor a, float[] outA, Tensor b, float[] outB, Tensor d, float[] outD, float[] in) {
-        int ra = a.rows();
-        int rb = b.rows();
-        pool.forRange(ra + rb + d.rows(), (from, to) -> {
-            if (from < ra) {
-                a.matvec(in, outA, from, Math.min(to, ra));
-            }
-            if (to > ra && from < ra + rb) {
-                b.matvec(in, outB, Math.max(from, ra) - ra, Math.min(to, ra + rb) - ra);
-            }
-            if (to > ra + rb) {
-                d.matvec(in, outD, Math.max(from, ra + rb) - ra - rb, to - ra - rb);
-            }
-        });
+    /** {@code out[t] = m · in[t]} for {@code n} rows: a matrix-vector product per row, tiled when n > 1. */
+    private void matmul(Tensor m, float[] in, int inStride, int n, float[] out, int outStride) {
+        if (n == 1) {
+            pool.forRange(m.rows(), (from, to) -> m.matvec(in, out, from, to));
+        } else {
+            pool.forRange(m.rows(), MatMul.ROWS, (thread, from, to) ->
+                    MatMul.rows(m, in, inStride, n, out, outStride, from, to, scratch[thread]));
+        }
     }
 }

@@ -35,6 +35,43 @@ class LogitsTest {
         }
     }
 
+    /**
+     * The prompt in batches: {@code forward} called on {@code chunk} tokens at a time, with a batch
+     * capacity of {@code batch} (so calls are split, and the tiled kernel meets partial tiles);
+     * the logits after each call must match llama.cpp's row for that position.
+     */
+    static List<float[]> runBatched(String name, int[] ids, int chunk, int batch, List<Integer> positions) {
+        try (Model model = Model.load(TestData.model(name + ".gguf"))) {
+            Transformer t = new Transformer(model.config(), model.weights(), pool, ids.length, batch);
+            List<float[]> out = new ArrayList<>();
+            for (int pos = 0; pos < ids.length; pos += chunk) {
+                int n = Math.min(chunk, ids.length - pos);
+                out.add(t.forward(ids, pos, n, pos).clone());
+                positions.add(pos + n - 1);
+            }
+            return out;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "stories260K, 1e-3",
+            "kq256-F32, 1e-3",
+            "tiny-llama3vocab-f32, 1e-3",
+    })
+    void batchedPromptMatchesReference(String name, float tol) throws Exception {
+        LogitsReference ref = LogitsReference.load(name);
+        for (int[] shape : new int[][] {{7, 5}, {ref.ids().length, 64}, {3, 3}}) {
+            List<Integer> positions = new ArrayList<>();
+            List<float[]> got = runBatched(name, ref.ids(), shape[0], shape[1], positions);
+            for (int i = 0; i < got.size(); i++) {
+                float diff = LogitsReference.maxAbsDiff(ref.logits()[positions.get(i)], got.get(i));
+                org.junit.jupiter.api.Assertions.assertTrue(diff <= tol, name + " chunk " + shape[0] + " batch " + shape[1]
+                        + " position " + positions.get(i) + ": max |diff| " + diff);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
             "stories260K, 1e-3",
