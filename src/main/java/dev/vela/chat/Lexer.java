@@ -282,7 +282,8 @@ final class Lexer {
                 } else if (op.length() == 1 && (c == ')' || c == ']' || c == '}')) {
                     char open = c == ')' ? '(' : c == ']' ? '[' : '{';
                     if (brackets.isEmpty() || brackets.peek() != open) {
-                        throw new TemplateSyntaxError("unexpected '" + c + "'", line);
+                        throw new TemplateSyntaxError("unexpected '" + c + "'" + (brackets.isEmpty() ? ""
+                                : ": an earlier '" + brackets.peek() + "' is not closed"), line);
                     }
                     brackets.pop();
                 }

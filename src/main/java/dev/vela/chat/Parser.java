@@ -106,6 +106,11 @@ final class Parser {
                     if (name.type() == Type.NAME && ends.contains(name.text())) {
                         return nodes;
                     }
+                    if (name.type() == Type.NAME && CLOSERS.contains(name.text())) {
+                        throw new TemplateSyntaxError("unexpected '{% " + name.text() + " %}'"
+                                + (ends.isEmpty() ? ": no open block to close" : ", expected " + describeEnds(ends)),
+                                name.line());
+                    }
                     next();
                     nodes.add(statement());
                 }
@@ -119,6 +124,9 @@ final class Parser {
             }
         }
     }
+
+    private static final Set<String> CLOSERS = Set.of("elif", "else", "endif", "endfor", "endset", "endmacro",
+            "endfilter", "endwith", "endgeneration", "endraw");
 
     private static String describeEnds(Set<String> ends) {
         return ends.stream().sorted().map(e -> "'{% " + e + " %}'").reduce((a, b) -> a + " or " + b).orElse("");
