@@ -139,7 +139,7 @@ final class Access {
                 }
                 yield sb.toString();
             }
-            default -> throw new TemplateError("'" + PyValues.typeName(obj) + "' object is not subscriptable");
+            case null, default -> throw new TemplateError("'" + PyValues.typeName(obj) + "' object is not subscriptable");
         };
     }
 

@@ -170,7 +170,7 @@ final class Arithmetic {
             case Boolean b -> b ? -1L : 0L;
             case Double d -> -d;
             case Undefined u -> throw u.error();
-            default -> throw new TemplateError("bad operand type for unary -: '" + PyValues.typeName(v) + "'");
+            case null, default -> throw new TemplateError("bad operand type for unary -: '" + PyValues.typeName(v) + "'");
         };
     }
 
@@ -180,7 +180,7 @@ final class Arithmetic {
             case Boolean b -> b ? 1L : 0L;
             case Double d -> d;
             case Undefined u -> throw u.error();
-            default -> throw new TemplateError("bad operand type for unary +: '" + PyValues.typeName(v) + "'");
+            case null, default -> throw new TemplateError("bad operand type for unary +: '" + PyValues.typeName(v) + "'");
         };
     }
 }

@@ -32,7 +32,7 @@ public final class ChatTemplate {
             return new ChatTemplate(Parser.parse(source));
         } catch (TemplateSyntaxError e) {
             throw new VelaException("chat template syntax error" + (e.line > 0 ? " on line " + e.line : "")
-                    + ": " + e.getMessage());
+                    + ": " + oneLine(e.getMessage()));
         } catch (StackOverflowError e) {
             throw new VelaException("chat template syntax error: expressions nested too deeply");
         }
@@ -70,9 +70,9 @@ public final class ChatTemplate {
             return interpreter.render(body, root);
         } catch (TemplateError e) {
             if (e.raised) {
-                throw new VelaException("the chat template rejected the conversation: " + e.getMessage());
+                throw new VelaException("the chat template rejected the conversation: " + oneLine(e.getMessage()));
             }
-            throw new VelaException("chat template error on line " + interpreter.line() + ": " + e.getMessage());
+            throw new VelaException("chat template error on line " + interpreter.line() + ": " + oneLine(e.getMessage()));
         } catch (StackOverflowError e) {
             throw new VelaException("chat template error on line " + interpreter.line() + ": nested too deeply");
         }
@@ -88,5 +88,10 @@ public final class ChatTemplate {
             vars.put("eos_token", eosToken);
         }
         return render(messages, addGenerationPrompt, vars);
+    }
+
+    // Messages may quote template text; VelaException promises a single line.
+    private static String oneLine(String message) {
+        return message.replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
 }

@@ -91,7 +91,7 @@ final class Filters {
                 case Long l -> Math.abs(l);
                 case Double x -> Math.abs(x);
                 case Boolean b -> b ? 1L : 0L;
-                default -> throw new TemplateError("bad operand type for abs(): '" + PyValues.typeName(v) + "'");
+                case null, default -> throw new TemplateError("bad operand type for abs(): '" + PyValues.typeName(v) + "'");
             };
             case "round" -> {
                 Arguments a = Arguments.bind(name, args, kwargs, "precision", "method");
@@ -329,7 +329,7 @@ final class Filters {
                     }
                 }
             }
-            default -> dflt;
+            case null, default -> dflt;
         };
     }
 
@@ -345,7 +345,7 @@ final class Filters {
                     yield dflt;
                 }
             }
-            default -> dflt;
+            case null, default -> dflt;
         };
     }
 

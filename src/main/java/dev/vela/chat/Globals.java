@@ -107,7 +107,7 @@ final class Globals {
                 case 'b', 'h' -> t.getMonth().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
                 case 'B' -> t.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
                 case 'd' -> pad(t.getDayOfMonth(), 2, noPad);
-                case 'e' -> String.format("%2d", t.getDayOfMonth());
+                case 'e' -> String.format(Locale.ROOT, "%2d", t.getDayOfMonth());
                 case 'm' -> pad(t.getMonthValue(), 2, noPad);
                 case 'y' -> pad(t.getYear() % 100, 2, noPad);
                 case 'Y' -> Integer.toString(t.getYear());

@@ -289,7 +289,7 @@ final class Interpreter {
         return switch (callee) {
             case JinjaCallable f -> f.call(args, kwargs);
             case Undefined u -> throw u.error();
-            default -> throw new TemplateError("'" + PyValues.typeName(callee) + "' object is not callable");
+            case null, default -> throw new TemplateError("'" + PyValues.typeName(callee) + "' object is not callable");
         };
     }
 

@@ -63,11 +63,9 @@ final class PyFormat {
                 case 's' -> PyValues.str(arg);
                 case 'r' -> PyValues.repr(arg);
                 case 'd', 'i' -> Long.toString(PyValues.toLong(arg));
-                case 'f', 'F', 'e', 'E', 'g', 'G' -> {
-                    String javaFlags = flags.isEmpty() || flags.contains(".") ? flags : flags;
-                    yield String.format("%" + (javaFlags.contains(".") ? javaFlags : javaFlags + ".6") + conv,
-                            PyValues.toDouble(arg));
-                }
+                case 'f', 'F', 'e', 'E', 'g', 'G' -> String.format(java.util.Locale.ROOT,
+                        "%" + (flags.contains(".") ? flags : flags + ".6") + (conv == 'F' ? 'f' : conv),
+                        PyValues.toDouble(arg));
                 case 'x' -> Long.toHexString(PyValues.toLong(arg));
                 default -> throw new TemplateError("unsupported format character '" + conv + "'");
             };

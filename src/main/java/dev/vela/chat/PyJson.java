@@ -153,7 +153,7 @@ final class PyJson {
                 case '\f' -> out.append("\\f");
                 default -> {
                     if (c < 0x20 || (ensureAscii && c > 0x7e)) {
-                        out.append(String.format("\\u%04x", (int) c)); // UTF-16 units, as Python writes them
+                        out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c)); // UTF-16 units, as Python writes them
                     } else {
                         out.append(c);
                     }

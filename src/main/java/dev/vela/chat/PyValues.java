@@ -125,11 +125,11 @@ final class PyValues {
             } else if (isPrintable(cp)) {
                 sb.appendCodePoint(cp);
             } else if (cp < 0x100) {
-                sb.append(String.format("\\x%02x", cp));
+                sb.append(String.format(java.util.Locale.ROOT, "\\x%02x", cp));
             } else if (cp < 0x10000) {
-                sb.append(String.format("\\u%04x", cp));
+                sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", cp));
             } else {
-                sb.append(String.format("\\U%08x", cp));
+                sb.append(String.format(java.util.Locale.ROOT, "\\U%08x", cp));
             }
         }
         return sb.append(quote).toString();
@@ -308,7 +308,7 @@ final class PyValues {
             case Long l -> l;
             case Boolean b -> b ? 1 : 0;
             case Double d -> (long) (double) d;
-            default -> throw new TemplateError("expected a number, got " + typeName(v));
+            case null, default -> throw new TemplateError("expected a number, got " + typeName(v));
         };
     }
 
@@ -317,7 +317,7 @@ final class PyValues {
             case Long l -> l;
             case Boolean b -> b ? 1 : 0;
             case Double d -> d;
-            default -> throw new TemplateError("expected a number, got " + typeName(v));
+            case null, default -> throw new TemplateError("expected a number, got " + typeName(v));
         };
     }
 
@@ -333,7 +333,7 @@ final class PyValues {
                 yield chars;
             }
             case Undefined u -> List.of();
-            default -> throw new TemplateError("'" + typeName(v) + "' object is not iterable");
+            case null, default -> throw new TemplateError("'" + typeName(v) + "' object is not iterable");
         };
     }
 
@@ -349,7 +349,7 @@ final class PyValues {
             case Map<?, ?> m -> m.size();
             case Tuple t -> t.items().size();
             case Undefined u -> 0;
-            default -> throw new TemplateError("object of type '" + typeName(v) + "' has no len()");
+            case null, default -> throw new TemplateError("object of type '" + typeName(v) + "' has no len()");
         };
     }
 
@@ -369,7 +369,7 @@ final class PyValues {
             case Tuple t -> t.items().stream().anyMatch(x -> equal(x, item));
             case Map<?, ?> m -> findKey(m, item) != NO_KEY;
             case Undefined u -> false;
-            default -> throw new TemplateError("argument of type '" + typeName(container) + "' is not iterable");
+            case null, default -> throw new TemplateError("argument of type '" + typeName(container) + "' is not iterable");
         };
     }
 }

@@ -300,6 +300,11 @@ class InterpreterTest {
             assertTrue(error("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}").contains("nested too deeply"));
             assertTrue(error("{% for x in none %}{% endfor %}").contains("not iterable"));
             assertTrue(error("{{ 'a' < 1 }}").contains("'<' not supported between instances of 'str' and 'int'"));
+            assertTrue(error("{{ tools(1) }}").contains("'NoneType' object is not callable"));
+            assertTrue(error("{{ 'a' in none }}").contains("argument of type 'NoneType' is not iterable"));
+            assertTrue(error("{{ none | join }}").contains("'NoneType' object is not iterable"));
+            assertTrue(error("{{ -none }}").contains("bad operand type for unary -: 'NoneType'"));
+            assertEquals("the chat template rejected the conversation: two lines", error("{{ raise_exception('two\\nlines') }}"));
             assertTrue(error("{% set l = [] %}{{ l.append(1) }}").contains("unsafe"),
                     "templates cannot change their inputs");
         }
