@@ -1,12 +1,10 @@
 package dev.vela.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * GPT-2-style byte-level BPE as llama.cpp runs it ({@code llm_tokenizer_bpe}): the text is cut into
@@ -97,12 +95,6 @@ public final class BytePairTokenizer implements Tokenizer {
         return ids;
     }
 
-    private record Bigram(int left, int right, int rank, int size) {}
-
-    /** Lowest rank first; on a tie the leftmost pair. */
-    private static final Comparator<Bigram> ORDER =
-            Comparator.comparingInt(Bigram::rank).thenComparingInt(Bigram::left);
-
     /** BPE over one byte-mapped word, where every char is one byte and so one starting symbol. */
     private int[] merge(String word) {
         if (pre.ignoreMerges()) {
@@ -120,16 +112,18 @@ public final class BytePairTokenizer implements Tokenizer {
             prev[i] = i - 1;
             next[i] = i + 1 < n ? i + 1 : -1;
         }
-        PriorityQueue<Bigram> queue = new PriorityQueue<>(Math.max(n, 1), ORDER);
+        // Lowest rank first, leftmost on a tie. Symbols only grow by swallowing their right
+        // neighbour, so an entry whose size still adds up is still the same pair of texts.
+        MergeQueue queue = new MergeQueue(n);
         for (int i = 1; i < n; i++) {
             offer(queue, word, length, i - 1, i);
         }
         while (!queue.isEmpty()) {
-            Bigram b = queue.poll();
-            int l = b.left;
-            int r = b.right;
-            // Symbols only grow by swallowing their right neighbour, so equal sizes mean the same text.
-            if (length[l] == 0 || length[r] == 0 || length[l] + length[r] != b.size) {
+            int l = queue.topLeft();
+            int size = queue.topSize();
+            queue.pop();
+            int r = next[l];
+            if (length[l] == 0 || r < 0 || length[l] + length[r] != size) {
                 continue;
             }
             length[l] += length[r];
@@ -163,12 +157,12 @@ public final class BytePairTokenizer implements Tokenizer {
         return out.toArray();
     }
 
-    private void offer(PriorityQueue<Bigram> queue, String word, int[] length, int left, int right) {
+    private void offer(MergeQueue queue, String word, int[] length, int left, int right) {
         int leftEnd = left + length[left];
         String key = word.substring(left, leftEnd) + ' ' + word.substring(right, right + length[right]);
         Integer rank = ranks.get(key);
         if (rank != null) {
-            queue.add(new Bigram(left, right, rank, length[left] + length[right]));
+            queue.add(rank, left, length[left] + length[right]);
         }
     }
 }

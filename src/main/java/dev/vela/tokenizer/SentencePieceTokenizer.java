@@ -1,9 +1,7 @@
 package dev.vela.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.PriorityQueue;
 
 /**
  * LLaMA 1/2-style SentencePiece BPE as llama.cpp runs it ({@code llm_tokenizer_spm}): a space in
@@ -19,6 +17,13 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private final byte[][] pieces;
     /** The {@code <0xXX>} token of each byte value, or {@link Vocabulary#NONE}. */
     private final int[] byteTokens = new int[256];
+    /**
+     * Whether no piece has a {@code ▁} after another character, as in LLaMA-style vocabularies. Then
+     * no merge can cross the start of a word, so each word can be merged on its own (and cached) with
+     * the same result as merging the whole text at once, which is far slower on long inputs.
+     */
+    private final boolean wordsIndependent;
+    private final WordCache cache = new WordCache(1 << 14);
 
     public SentencePieceTokenizer(Vocabulary vocab) {
         this.vocab = vocab;
@@ -27,6 +32,14 @@ public final class SentencePieceTokenizer implements Tokenizer {
             int id = vocab.id("<0x" + HexFormat.of().withUpperCase().toHexDigits((byte) b) + ">");
             byteTokens[b] = id != Vocabulary.NONE ? id : vocab.id(String.valueOf((char) b));
         }
+        boolean independent = true;
+        for (int id = 0; id < vocab.size() && independent; id++) {
+            String t = vocab.token(id);
+            for (int i = t.indexOf(SPACE, 1); i > 0 && independent; i = t.indexOf(SPACE, i + 1)) {
+                independent = t.charAt(i - 1) == SPACE;
+            }
+        }
+        wordsIndependent = independent;
         pieces = new byte[vocab.size()][];
         for (int id = 0; id < vocab.size(); id++) {
             pieces[id] = piece(id);
@@ -50,7 +63,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
             switch (fragment) {
                 case Fragment.Text(String t) -> {
                     String prefixed = vocab.addSpacePrefix() && afterSpecial ? " " + t : t;
-                    tokenize(prefixed.replace(' ', SPACE), out);
+                    tokenizeWords(prefixed.replace(' ', SPACE), out);
                     afterSpecial = false;
                 }
                 case Fragment.Special(int id) -> {
@@ -80,12 +93,28 @@ public final class SentencePieceTokenizer implements Tokenizer {
         };
     }
 
-    /** A candidate merge of two adjacent symbols; stale once either side has changed size. */
-    private record Bigram(int left, int right, float score, int size) {}
-
-    /** Best score first; on a tie the leftmost pair, as llama.cpp's queue orders them. */
-    private static final Comparator<Bigram> ORDER =
-            Comparator.comparingDouble((Bigram b) -> -b.score).thenComparingInt(Bigram::left);
+    /** Cuts the text before each {@code ▁} that follows another character, when that is safe. */
+    private void tokenizeWords(String text, IntList out) {
+        if (!wordsIndependent) {
+            tokenize(text, out);
+            return;
+        }
+        int start = 0;
+        for (int i = 1; i <= text.length(); i++) {
+            if (i == text.length() || (text.charAt(i) == SPACE && text.charAt(i - 1) != SPACE)) {
+                String word = text.substring(start, i);
+                int[] ids = cache.get(word);
+                if (ids == null) {
+                    IntList wordIds = new IntList(word.length());
+                    tokenize(word, wordIds);
+                    ids = wordIds.toArray();
+                    cache.put(word, ids);
+                }
+                out.addAll(ids);
+                start = i;
+            }
+        }
+    }
 
     private void tokenize(String text, IntList out) {
         int n = text.codePointCount(0, text.length());
@@ -102,15 +131,18 @@ public final class SentencePieceTokenizer implements Tokenizer {
             offset += len;
         }
 
-        PriorityQueue<Bigram> queue = new PriorityQueue<>(Math.max(n, 1), ORDER);
+        // Best score first, leftmost on a tie. An entry is stale once either side has changed: the
+        // left symbol only grows by swallowing its right neighbour, so a live entry still has its size.
+        MergeQueue queue = new MergeQueue(n);
         for (int i = 1; i < n; i++) {
             offer(queue, text, start, length, i - 1, i);
         }
         while (!queue.isEmpty()) {
-            Bigram b = queue.poll();
-            int l = b.left;
-            int r = b.right;
-            if (length[l] == 0 || length[r] == 0 || length[l] + length[r] != b.size) {
+            int l = queue.topLeft();
+            int size = queue.topSize();
+            queue.pop();
+            int r = next[l];
+            if (length[l] == 0 || r < 0 || length[l] + length[r] != size) {
                 continue;
             }
             length[l] += length[r];
@@ -141,11 +173,11 @@ public final class SentencePieceTokenizer implements Tokenizer {
         }
     }
 
-    private void offer(PriorityQueue<Bigram> queue, String text, int[] start, int[] length, int left, int right) {
+    private void offer(MergeQueue queue, String text, int[] start, int[] length, int left, int right) {
         int size = length[left] + length[right];
         int id = vocab.id(text.substring(start[left], start[left] + size));
         if (id != Vocabulary.NONE) {
-            queue.add(new Bigram(left, right, vocab.score(id), size));
+            queue.add(MergeQueue.scorePriority(vocab.score(id)), left, size);
         }
     }
 }
