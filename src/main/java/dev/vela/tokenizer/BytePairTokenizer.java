@@ -2,7 +2,6 @@ package dev.vela.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -80,7 +79,10 @@ public final class BytePairTokenizer implements Tokenizer {
         String text = vocab.token(id);
         return switch (vocab.type(id)) {
             case NORMAL -> ByteLevel.decode(text);
-            case BYTE -> new byte[] {(byte) HexFormat.fromHexDigits(text, 3, 5)};
+            case BYTE -> {
+                int b = Vocabulary.byteValue(text);
+                yield b >= 0 ? new byte[] {(byte) b} : text.getBytes(StandardCharsets.UTF_8);
+            }
             case CONTROL, UNKNOWN, USER_DEFINED -> text.getBytes(StandardCharsets.UTF_8);
             case UNUSED, UNDEFINED -> new byte[0];
         };

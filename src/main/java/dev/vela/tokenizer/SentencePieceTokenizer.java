@@ -87,7 +87,10 @@ public final class SentencePieceTokenizer implements Tokenizer {
         String text = vocab.token(id);
         return switch (vocab.type(id)) {
             case NORMAL -> text.replace(SPACE, ' ').getBytes(StandardCharsets.UTF_8);
-            case BYTE -> new byte[] {(byte) HexFormat.fromHexDigits(text, 3, 5)};
+            case BYTE -> {
+                int b = Vocabulary.byteValue(text);
+                yield b >= 0 ? new byte[] {(byte) b} : text.getBytes(StandardCharsets.UTF_8);
+            }
             case CONTROL, UNKNOWN, USER_DEFINED -> text.getBytes(StandardCharsets.UTF_8);
             case UNUSED, UNDEFINED -> new byte[0];
         };

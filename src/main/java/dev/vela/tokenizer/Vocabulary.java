@@ -351,6 +351,18 @@ public final class Vocabulary {
         return endOfGeneration.contains(id);
     }
 
+    /**
+     * The byte a {@code <0xXX>} piece stands for, or -1 when the text is not one. BYTE-type tokens
+     * normally have this form; a converter that wrote something else gets its text back instead.
+     */
+    static int byteValue(String text) {
+        if (text.length() == 6 && text.startsWith("<0x") && text.charAt(5) == '>'
+                && Character.digit(text.charAt(3), 16) >= 0 && Character.digit(text.charAt(4), 16) >= 0) {
+            return Character.digit(text.charAt(3), 16) * 16 + Character.digit(text.charAt(4), 16);
+        }
+        return -1;
+    }
+
     /** Whether whitespace after this special token is dropped from the input. */
     boolean rstrip(int id) {
         return rstrip.get(id);
