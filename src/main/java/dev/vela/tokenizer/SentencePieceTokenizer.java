@@ -1,6 +1,7 @@
 package dev.vela.tokenizer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -11,6 +12,7 @@ import java.util.HexFormat;
  */
 public final class SentencePieceTokenizer implements Tokenizer {
     static final char SPACE = '▁';
+    private static final int MAX_CACHED_PART = 64;
 
     private final Vocabulary vocab;
     private final SpecialTokenSplitter specials;
@@ -18,11 +20,12 @@ public final class SentencePieceTokenizer implements Tokenizer {
     /** The {@code <0xXX>} token of each byte value, or {@link Vocabulary#NONE}. */
     private final int[] byteTokens = new int[256];
     /**
-     * Whether no piece has a {@code ▁} after another character, as in LLaMA-style vocabularies. Then
-     * no merge can cross the start of a word, so each word can be merged on its own (and cached) with
-     * the same result as merging the whole text at once, which is far slower on long inputs.
+     * Every pair of adjacent code points found inside some piece, packed into a long, sorted. Where
+     * the text has a pair that is not here, no merge can ever cross, so the text is cut there and
+     * each part merged on its own (and cached): the same ids as merging the whole text at once,
+     * without a heap over the whole text, which is slow on long inputs.
      */
-    private final boolean wordsIndependent;
+    private final long[] innerPairs;
     private final WordCache cache = new WordCache(1 << 14);
 
     public SentencePieceTokenizer(Vocabulary vocab) {
@@ -32,14 +35,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
             int id = vocab.id("<0x" + HexFormat.of().withUpperCase().toHexDigits((byte) b) + ">");
             byteTokens[b] = id != Vocabulary.NONE ? id : vocab.id(String.valueOf((char) b));
         }
-        boolean independent = true;
-        for (int id = 0; id < vocab.size() && independent; id++) {
-            String t = vocab.token(id);
-            for (int i = t.indexOf(SPACE, 1); i > 0 && independent; i = t.indexOf(SPACE, i + 1)) {
-                independent = t.charAt(i - 1) == SPACE;
-            }
-        }
-        wordsIndependent = independent;
+        innerPairs = innerPairs(vocab);
         pieces = new byte[vocab.size()][];
         for (int id = 0; id < vocab.size(); id++) {
             pieces[id] = piece(id);
@@ -96,27 +92,70 @@ public final class SentencePieceTokenizer implements Tokenizer {
         };
     }
 
-    /** Cuts the text before each {@code ▁} that follows another character, when that is safe. */
-    private void tokenizeWords(String text, IntList out) {
-        if (!wordsIndependent) {
-            tokenize(text, out);
-            return;
-        }
-        int start = 0;
-        for (int i = 1; i <= text.length(); i++) {
-            if (i == text.length() || (text.charAt(i) == SPACE && text.charAt(i - 1) != SPACE)) {
-                String word = text.substring(start, i);
-                int[] ids = cache.get(word);
-                if (ids == null) {
-                    IntList wordIds = new IntList(word.length());
-                    tokenize(word, wordIds);
-                    ids = wordIds.toArray();
-                    cache.put(word, ids);
+    private static long[] innerPairs(Vocabulary vocab) {
+        long[] pairs = new long[1024];
+        int count = 0;
+        for (int id = 0; id < vocab.size(); id++) {
+            String t = vocab.token(id);
+            int previous = -1;
+            for (int i = 0; i < t.length(); ) {
+                int cp = t.codePointAt(i);
+                i += Character.charCount(cp);
+                if (previous >= 0) {
+                    if (count == pairs.length) {
+                        pairs = Arrays.copyOf(pairs, count * 2);
+                    }
+                    pairs[count++] = pair(previous, cp);
                 }
-                out.addAll(ids);
-                start = i;
+                previous = cp;
             }
         }
+        return Arrays.stream(pairs, 0, count).sorted().distinct().toArray();
+    }
+
+    private static long pair(int left, int right) {
+        return ((long) left << 32) | right;
+    }
+
+    /** The ids of a whole {@code ▁}-escaped text merged at once, without cutting it: for tests. */
+    int[] mergeWhole(String escaped) {
+        IntList out = new IntList();
+        tokenize(escaped, out);
+        return out.toArray();
+    }
+
+    /** Merges the text part by part, cutting between characters that no piece has side by side. */
+    private void tokenizeWords(String text, IntList out) {
+        int start = 0;
+        int previous = -1;
+        for (int i = 0; i <= text.length(); ) {
+            int cp = i < text.length() ? text.codePointAt(i) : -1;
+            if (i > start && (cp < 0 || Arrays.binarySearch(innerPairs, pair(previous, cp)) < 0)) {
+                tokenizePart(text.substring(start, i), out);
+                start = i;
+            }
+            previous = cp;
+            i += cp < 0 ? 1 : Character.charCount(cp);
+        }
+    }
+
+    private void tokenizePart(String part, IntList out) {
+        if (part.codePointCount(0, part.length()) == 1) {
+            emit(part, out); // nothing to merge
+            return;
+        }
+        if (part.length() > MAX_CACHED_PART) {
+            tokenize(part, out); // long runs rarely repeat, and would crowd the cache
+            return;
+        }
+        int[] ids = cache.get(part);
+        if (ids == null) {
+            IntList partIds = new IntList(part.length());
+            tokenize(part, partIds);
+            ids = partIds.toArray();
+            cache.put(part, ids);
+        }
+        out.addAll(ids);
     }
 
     private void tokenize(String text, IntList out) {
@@ -163,16 +202,20 @@ public final class SentencePieceTokenizer implements Tokenizer {
         }
 
         for (int i = 0; i != -1 && n > 0; i = next[i]) {
-            String symbol = text.substring(start[i], start[i] + length[i]);
-            int id = vocab.id(symbol);
-            if (id != Vocabulary.NONE) {
-                out.add(id);
-                continue;
-            }
-            for (byte b : symbol.getBytes(StandardCharsets.UTF_8)) {
-                int byteId = byteTokens[b & 0xFF];
-                out.add(byteId != Vocabulary.NONE ? byteId : vocab.unk());
-            }
+            emit(text.substring(start[i], start[i] + length[i]), out);
+        }
+    }
+
+    /** The token of a final symbol, or its bytes as byte tokens when no piece covers it. */
+    private void emit(String symbol, IntList out) {
+        int id = vocab.id(symbol);
+        if (id != Vocabulary.NONE) {
+            out.add(id);
+            return;
+        }
+        for (byte b : symbol.getBytes(StandardCharsets.UTF_8)) {
+            int byteId = byteTokens[b & 0xFF];
+            out.add(byteId != Vocabulary.NONE ? byteId : vocab.unk());
         }
     }
 

@@ -35,13 +35,28 @@ class TokenizerSpeedTest {
      * Measured in this thread's CPU time, best of three texts: the build machine is shared, and
      * wall time there says more about the neighbours than about the tokenizer.
      */
+    /** SentencePiece has no pre-tokenizer: a megabyte without one space must not become one long merge. */
+    @Test
+    void sentencePieceTextWithoutSpacesUnderOneSecond() {
+        assertFast(TokenizerVectorsTest.LLAMA2, TokenizerSpeedTest::unspacedText);
+    }
+
     private static void assertFast(String model) {
+        assertFast(model, TokenizerSpeedTest::variedText);
+    }
+
+    /** Makes a test text of about {@code chars} characters; each seed gives another. */
+    private interface TextMaker {
+        String make(int chars, long seed);
+    }
+
+    private static void assertFast(String model, TextMaker texts) {
         Tokenizer tokenizer = TokenizerVectors.tokenizer(model);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        tokenizer.encode(variedText(MEGABYTE / 8, 1), true, false); // let the JIT compile the hot loops first
+        tokenizer.encode(texts.make(MEGABYTE / 8, 1), true, false); // let the JIT compile the hot loops first
         double best = Double.MAX_VALUE;
         for (long seed = 2; seed < 5; seed++) {
-            String text = variedText(MEGABYTE, seed);
+            String text = texts.make(MEGABYTE, seed);
             long wall = System.nanoTime();
             long cpu = threads.getCurrentThreadCpuTime();
             int[] ids = tokenizer.encode(text, true, false);
@@ -51,6 +66,17 @@ class TokenizerSpeedTest {
             best = Math.min(best, seconds);
         }
         assertTrue(best < 1.0, model + ": 1 MB took " + best + " s of CPU time");
+    }
+
+    /** Random Chinese, Japanese and Korean characters with punctuation, and no spaces. */
+    static String unspacedText(int chars, long seed) {
+        String alphabet = "日本語のテキスト漢字とひらがな中文文本测试你好世界한국어문장입니다、。，！？「」";
+        Random random = new Random(seed);
+        StringBuilder s = new StringBuilder(chars);
+        while (s.length() < chars) {
+            s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return s.toString();
     }
 
     /** Text of about {@code chars} characters drawn from pieces that exercise every pre-tokenizer branch. */

@@ -134,4 +134,21 @@ class TokenizerTest {
         Tokenizer qwen = tokenizer(TokenizerVectorsTest.QWEN2);
         assertEquals("Hello , world !", qwen.decode(qwen.encode("Hello , world !", false, false), false));
     }
+
+    @Test
+    void sentencePieceCutsTextOnlyWhereNoMergeCanCross() {
+        String[] alphabet = {"a", "b", "th", "e", " ", " ", "  ", "\n", "日", "本", "語", "🙂", "é", "ing", "▁", "<0x41>", "1", "."};
+        for (String model : new String[] {TokenizerVectorsTest.LLAMA2, TokenizerVectorsTest.STORIES}) {
+            SentencePieceTokenizer t = (SentencePieceTokenizer) tokenizer(model);
+            java.util.Random random = new java.util.Random(3);
+            for (int n = 0; n < 2000; n++) {
+                StringBuilder s = new StringBuilder();
+                for (int i = random.nextInt(30); i >= 0; i--) {
+                    s.append(alphabet[random.nextInt(alphabet.length)]);
+                }
+                String text = s.toString();
+                assertArrayEquals(t.mergeWhole((" " + text).replace(' ', '▁')), t.encode(text, false, false), text);
+            }
+        }
+    }
 }
