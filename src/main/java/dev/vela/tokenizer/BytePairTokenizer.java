@@ -12,6 +12,7 @@ import java.util.Map;
  */
 public final class BytePairTokenizer implements Tokenizer {
     private static final int CACHE_WORDS = 1 << 14;
+    private static final int MAX_CACHED_WORD = 64;
 
     private final Vocabulary vocab;
     private final PreTokenizer pre;
@@ -89,6 +90,9 @@ public final class BytePairTokenizer implements Tokenizer {
     }
 
     private int[] word(String word) {
+        if (word.length() > MAX_CACHED_WORD) {
+            return merge(ByteLevel.encode(word)); // long runs rarely repeat, and would crowd the cache
+        }
         int[] ids = cache.get(word);
         if (ids == null) {
             ids = merge(ByteLevel.encode(word));
