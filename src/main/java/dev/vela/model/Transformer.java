@@ -134,7 +134,7 @@ public final class Transformer {
             rmsnormRows(xb, x, layer.ffnNorm(), n, dim);
             matmul(layer.ffnGate(), xb, dim, n, hb, ffn);
             matmul(layer.ffnUp(), xb, dim, n, hb2, ffn);
-            gate(n * ffn);
+            applyGate(n * ffn);
             matmul(layer.ffnDown(), hb, ffn, n, xb, dim);
             addToResidual(xb, layer.postFfnNorm(), n);
         }
@@ -179,7 +179,7 @@ public final class Transformer {
     }
 
     /** The gated activation of the feed-forward: {@code hb = act(hb) * hb2}. */
-    private void gate(int count) {
+    private void applyGate(int count) {
         switch (c.architecture().activation()) {
             case SILU -> FloatOps.swiglu(hb, hb2, count);
             case GELU_TANH -> FloatOps.geglu(hb, hb2, count);

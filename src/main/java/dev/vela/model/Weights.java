@@ -45,6 +45,12 @@ public record Weights(
         boolean ownOutput = !arch.has(Feature.ALWAYS_TIED) && file.hasTensor("output.weight");
         Tensor output = ownOutput ? matrix(file, "output.weight", c.dim(), c.vocabSize()) : embd;
         float[] ropeFactors = file.hasTensor("rope_freqs.weight") ? vector(file, "rope_freqs.weight", c.ropeDim() / 2) : null;
+        if (file.hasTensor("rope_factors_long.weight") || file.hasTensor("rope_factors_short.weight")) {
+            // Phi-3 LongRoPE picks factors by context length and rescales attention: not implemented, so refuse
+            // rather than run with the wrong positions.
+            throw new VelaException(file.path() + ": long-context rope factors (rope_factors_long/short, as in Phi-3 128k"
+                    + " and Phi-3.5 files) are not supported yet; a 4k-context Phi-3 file works");
+        }
         Layer[] layers = new Layer[c.layers()];
         for (int i = 0; i < layers.length; i++) {
             layers[i] = layer(file, c, "blk." + i + ".");
