@@ -57,6 +57,12 @@ public final class Parallel implements AutoCloseable {
      * (for kernels that handle several rows together).
      */
     public void forRange(int n, int grain, RangeTask task) {
+        if (n < 0 || grain < 1) {
+            throw new IllegalArgumentException("forRange(" + n + ", grain " + grain + ")");
+        }
+        if (n == 0) {
+            return;
+        }
         if (threads == 1 || n <= grain) {
             task.run(0, n);
             return;
