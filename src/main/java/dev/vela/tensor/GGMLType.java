@@ -13,11 +13,11 @@ import java.util.stream.Collectors;
 public enum GGMLType {
     F32(0, 1, 4, F32Tensor::new),
     F16(1, 1, 2, F16Tensor::new),
-    Q4_0(2, 32, 18, null),
+    Q4_0(2, 32, 18, Q4_0Tensor::new),
     Q4_1(3, 32, 20, null),
     Q5_0(6, 32, 22, null),
     Q5_1(7, 32, 24, null),
-    Q8_0(8, 32, 34, null),
+    Q8_0(8, 32, 34, Q8_0Tensor::new),
     Q8_1(9, 32, 36, null),
     Q2_K(10, 256, 84, null),
     Q3_K(11, 256, 110, null),
