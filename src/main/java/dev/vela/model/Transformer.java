@@ -9,8 +9,12 @@ import java.util.Arrays;
 
 /**
  * The forward pass of a LLaMA-style decoder over a batch of consecutive tokens: embedding, then
- * per layer RMSNorm → attention with rotary positions and a KV cache → residual, RMSNorm → SwiGLU
+ * per layer RMSNorm → attention with rotary positions and a KV cache → residual, RMSNorm → gated
  * feed-forward → residual, and finally RMSNorm → output matrix → logits of the last token.
+ * Every architecture runs through this one pass; what tells them apart is data in the
+ * {@link ModelConfig} (rope style and bases, sliding windows, scales, softcaps, activation) and
+ * optional tensors in {@link Weights.Layer} (biases, per-head norms, post norms), each step
+ * applied only where that data says so.
  * One token is the decode step (matrix-vector products); a prompt goes through in batches, where
  * every weight row is loaded once per batch instead of once per token.
  * Buffers are named for what they hold, as in llama2.c, with one row per token of the batch.
@@ -22,7 +26,7 @@ public final class Transformer {
     private final Weights w;
     private final Parallel pool;
     private final KVCache cache;
-    private final RoPE rope;
+    private final RoPE[] ropes;   // per layer: sliding layers may rotate with their own base
     private final int batch;
 
     private final float[] x;      // the residual stream, batch x dim
@@ -48,7 +52,7 @@ public final class Transformer {
         this.pool = pool;
         this.batch = Math.max(1, Math.min(batch, contextLength));
         this.cache = new KVCache(c.layers(), contextLength, c.kvDim());
-        this.rope = new RoPE(c.headDim(), c.ropeDim(), c.ropeTheta(), w.ropeFreqFactors());
+        this.ropes = ropesPerLayer(c, w);
         int b = this.batch;
         this.x = new float[b * c.dim()];
         this.xb = new float[b * Math.max(c.dim(), c.qDim())];
@@ -99,50 +103,111 @@ public final class Transformer {
         int last = (Math.min(batch, n - (n - 1) / batch * batch) - 1) * dim;
         FloatOps.rmsnorm(xb, 0, x, last, w.outputNorm(), dim, c.rmsEps());
         matmul(w.output(), xb, dim, 1, logits, c.vocabSize());
+        if (c.finalSoftcap() > 0) {
+            FloatOps.softcap(logits, 0, c.vocabSize(), c.finalSoftcap());
+        }
         return logits;
     }
 
     /** Every layer for a batch of {@code n} tokens; leaves the residual stream in {@code x}. */
     private void layers(int[] tokens, int off, int n, int pos) {
         int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), ffn = c.ffnDim();
-        for (int t = 0; t < n; t++) {
-            w.tokenEmbedding().dequantizeRow(tokens[off + t], x, t * dim);
-        }
+        embed(tokens, off, n);
         for (int l = 0; l < c.layers(); l++) {
             Weights.Layer layer = w.layers()[l];
 
-            rmsnormRows(xb, x, layer.attnNorm(), n);
-            matmul(layer.wq(), xb, dim, n, q, qDim);
-            matmul(layer.wk(), xb, dim, n, k, kvDim);
-            matmul(layer.wv(), xb, dim, n, v, kvDim);
+            rmsnormRows(xb, x, layer.attnNorm(), n, dim);
+            project(layer.wq(), layer.qBias(), n, q, qDim);
+            project(layer.wk(), layer.kBias(), n, k, kvDim);
+            project(layer.wv(), layer.vBias(), n, v, kvDim);
+            normalizeHeads(q, layer.qNorm(), n * c.heads());
+            normalizeHeads(k, layer.kNorm(), n * c.kvHeads());
             for (int t = 0; t < n; t++) {
-                rope.apply(q, t * qDim, c.heads(), pos + t);
-                rope.apply(k, t * kvDim, c.kvHeads(), pos + t);
+                ropes[l].apply(q, t * qDim, c.heads(), pos + t);
+                ropes[l].apply(k, t * kvDim, c.kvHeads(), pos + t);
                 cache.store(l, pos + t, k, t * kvDim, v, t * kvDim);
             }
             attention(l, n, pos);
             matmul(layer.wo(), xb2, qDim, n, xb, dim);
-            FloatOps.add(x, xb, n * dim);
+            addToResidual(xb, layer.postAttnNorm(), n);
 
-            rmsnormRows(xb, x, layer.ffnNorm(), n);
+            rmsnormRows(xb, x, layer.ffnNorm(), n, dim);
             matmul(layer.ffnGate(), xb, dim, n, hb, ffn);
             matmul(layer.ffnUp(), xb, dim, n, hb2, ffn);
-            FloatOps.swiglu(hb, hb2, n * ffn);
+            applyGate(n * ffn);
             matmul(layer.ffnDown(), hb, ffn, n, xb, dim);
-            FloatOps.add(x, xb, n * dim);
+            addToResidual(xb, layer.postFfnNorm(), n);
         }
     }
 
-    private void rmsnormRows(float[] out, float[] in, float[] weight, int n) {
+    /** The embedding rows of the batch's tokens into {@code x}, scaled where the architecture says so. */
+    private void embed(int[] tokens, int off, int n) {
         int dim = c.dim();
         for (int t = 0; t < n; t++) {
-            FloatOps.rmsnorm(out, t * dim, in, t * dim, weight, dim, c.rmsEps());
+            w.tokenEmbedding().dequantizeRow(tokens[off + t], x, t * dim);
         }
+        if (c.embeddingScale() != 1f) {
+            for (int i = 0; i < n * dim; i++) {
+                x[i] *= c.embeddingScale();
+            }
+        }
+    }
+
+    /** {@code out = m · xb (+ bias)} for {@code n} rows of {@code width} outputs; the bias may be null. */
+    private void project(Tensor m, float[] bias, int n, float[] out, int width) {
+        matmul(m, xb, c.dim(), n, out, width);
+        if (bias != null) {
+            for (int t = 0; t < n; t++) {
+                FloatOps.axpy(1f, bias, 0, out, t * width, width);
+            }
+        }
+    }
+
+    /** RMS-normalizes each of {@code heads} consecutive heads of {@code x} in place, when there is a norm (QK-norm). */
+    private void normalizeHeads(float[] x, float[] norm, int heads) {
+        if (norm != null) {
+            rmsnormRows(x, x, norm, heads, c.headDim());
+        }
+    }
+
+    /** The branch output {@code out} (after its own norm, where the layer has one) added to the residual stream. */
+    private void addToResidual(float[] out, float[] postNorm, int n) {
+        if (postNorm != null) {
+            rmsnormRows(out, out, postNorm, n, c.dim());
+        }
+        FloatOps.add(x, out, n * c.dim());
+    }
+
+    /** The gated activation of the feed-forward: {@code hb = act(hb) * hb2}. */
+    private void applyGate(int count) {
+        switch (c.architecture().activation()) {
+            case SILU -> FloatOps.swiglu(hb, hb2, count);
+            case GELU_TANH -> FloatOps.geglu(hb, hb2, count);
+        }
+    }
+
+    /** {@code rows} rows of {@code width} values, each RMS-normalized with {@code weight}; in place when out == in. */
+    private void rmsnormRows(float[] out, float[] in, float[] weight, int rows, int width) {
+        for (int r = 0; r < rows; r++) {
+            FloatOps.rmsnorm(out, r * width, in, r * width, weight, width, c.rmsEps());
+        }
+    }
+
+    private static RoPE[] ropesPerLayer(ModelConfig c, Weights w) {
+        RoPE global = new RoPE(c.architecture().rope(), c.headDim(), c.ropeDim(), c.rope(), w.ropeFreqFactors());
+        RoPE sliding = c.slidingRope().equals(c.rope()) ? global
+                : new RoPE(c.architecture().rope(), c.headDim(), c.ropeDim(), c.slidingRope(), w.ropeFreqFactors());
+        RoPE[] ropes = new RoPE[c.layers()];
+        for (int l = 0; l < ropes.length; l++) {
+            ropes[l] = c.slides(l) ? sliding : global;
+        }
+        return ropes;
     }
 
     /**
      * Causal attention for {@code n} new tokens at positions {@code pos..}: every query head over
-     * the cached positions up to its own; heads are split across threads.
+     * the cached positions up to its own (only the last {@code slidingWindow} of them in a sliding
+     * layer), scores softcapped where the model says so; heads are split across threads.
      */
     private void attention(int layer, int n, int pos) {
         int hd = c.headDim();
@@ -150,7 +215,9 @@ public final class Transformer {
         int qDim = c.qDim();
         int group = c.heads() / c.kvHeads();
         int ctx = cache.capacity();
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        float scale = c.attentionScale();
+        float softcap = c.attnSoftcap();
+        int window = c.slides(layer) ? c.slidingWindow() : Integer.MAX_VALUE;
         float[] keys = cache.keys[layer];
         float[] values = cache.values[layer];
         pool.forRange(c.heads(), (from, to) -> {
@@ -160,12 +227,16 @@ public final class Transformer {
                 for (int t = 0; t < n; t++) {
                     int qOff = t * qDim + h * hd;
                     int end = pos + t; // the last position this token may see
-                    for (int p = 0; p <= end; p++) {
+                    int start = Math.max(0, end - window + 1);
+                    for (int p = start; p <= end; p++) {
                         att[attOff + p] = FloatOps.dot(q, qOff, keys, p * kvDim + kvOff, hd) * scale;
                     }
-                    FloatOps.softmax(att, attOff, end + 1);
+                    if (softcap > 0) {
+                        FloatOps.softcap(att, attOff + start, end - start + 1, softcap);
+                    }
+                    FloatOps.softmax(att, attOff + start, end - start + 1);
                     Arrays.fill(xb2, qOff, qOff + hd, 0f);
-                    for (int p = 0; p <= end; p++) {
+                    for (int p = start; p <= end; p++) {
                         FloatOps.axpy(att[attOff + p], values, p * kvDim + kvOff, xb2, qOff, hd);
                     }
                 }

@@ -119,4 +119,26 @@ public final class FloatOps {
             gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
     }
+
+    /**
+     * GeGLU with the tanh form of GELU (Gemma): {@code gate[i] = gelu(gate[i]) * up[i]}, where
+     * {@code gelu(x) = x/2 · (1 + tanh(√(2/π) · (x + 0.044715 x³)))}. Computed in float: ggml's CPU
+     * backend instead looks the value up in an fp16 table, up to about 1e-3 away in the logits.
+     */
+    public static void geglu(float[] gate, float[] up, int n) {
+        final float sqrt2OverPi = 0.7978845608028654f;
+        for (int i = 0; i < n; i++) {
+            float g = gate[i];
+            float t = (float) Math.tanh(sqrt2OverPi * g * (1f + 0.044715f * g * g));
+            gate[i] = 0.5f * g * (1f + t) * up[i];
+        }
+    }
+
+    /** Soft capping, {@code x → cap · tanh(x / cap)} on {@code x[off..off+n)}: squashes values smoothly into (-cap, cap). */
+    public static void softcap(float[] x, int off, int n, float cap) {
+        float inv = 1f / cap;
+        for (int i = off; i < off + n; i++) {
+            x[i] = cap * (float) Math.tanh(x[i] * inv);
+        }
+    }
 }

@@ -68,6 +68,12 @@ public final class Parallel implements AutoCloseable {
 
     /** As {@link #forRange(int, int, RangeTask)}, telling each chunk which thread runs it. */
     public void forRange(int n, int grain, ThreadRangeTask task) {
+        if (n < 0 || grain < 1) {
+            throw new IllegalArgumentException("forRange(" + n + ", grain " + grain + ")");
+        }
+        if (n == 0) {
+            return;
+        }
         if (threads == 1 || n <= grain) {
             task.run(0, 0, n);
             return;

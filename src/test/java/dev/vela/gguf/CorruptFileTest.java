@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -162,7 +163,9 @@ class CorruptFileTest {
         assertMentions(loadFails(noDim), "llama.embedding_length", "missing");
         assertMentions(loadFails(noQ), "blk.3.attn_q.weight", "missing");
         assertMentions(loadFails(noArch), "general.architecture", "missing");
-        assertMentions(loadFails(otherArch), "mamba", "not supported", "llama");
+        String unsupported = loadFails(otherArch);
+        assertMentions(unsupported, "mamba", "not supported", "llama", "qwen2", "qwen3", "phi3", "gemma2", "gemma3");
+        assertFalse(unsupported.contains("\n"), "one line: " + unsupported);
     }
 
     /** Random byte changes in the header: the loader either works or says what is wrong. */
