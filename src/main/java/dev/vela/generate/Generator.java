@@ -72,9 +72,13 @@ public final class Generator {
         if (tokens.length > remaining()) {
             throw new IllegalArgumentException(tokens.length + " tokens do not fit in the " + remaining() + " left in the context");
         }
+        if (tokens.length == 0) {
+            return;
+        }
         long t0 = System.nanoTime();
+        lastLogits = transformer.forward(tokens, 0, tokens.length, position);
+        position += tokens.length;
         for (int token : tokens) {
-            lastLogits = transformer.forward(token, position++);
             sampler.accept(token);
         }
         stats.promptTokens += tokens.length;
