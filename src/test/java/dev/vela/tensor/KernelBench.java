@@ -6,6 +6,7 @@ import java.util.Random;
  * Single-threaded matrix-vector speed per type, in GB/s of weights streamed. Not a test:
  * run by hand after {@code mvn test-compile}:
  * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes dev.vela.tensor.KernelBench [types...]}
+ * ({@code -Dmb=N} sets the matrix size, {@code -Dnoscalar=true} skips the slow scalar runs).
  * The matrix is about 256 MB, far larger than any cache, so every byte comes from memory.
  */
 public final class KernelBench {
@@ -35,8 +36,8 @@ public final class KernelBench {
                 }
                 bestScalar = Math.min(bestScalar, System.nanoTime() - t0);
             }
-            System.out.printf("%-5s %6d x %d  %6.1f MB  vector %6.2f GB/s  scalar %6.2f GB/s%n", name, rows, cols,
-                    w.byteSize() / 1e6, w.byteSize() / best, w.byteSize() / bestScalar);
+            System.out.printf("%-5s %6d x %d  %6.1f MB  vector %6.2f GB/s%s%n", name, rows, cols, w.byteSize() / 1e6,
+                    w.byteSize() / best, bestScalar == Double.MAX_VALUE ? "" : String.format("  scalar %6.2f GB/s", w.byteSize() / bestScalar));
         }
     }
 }
