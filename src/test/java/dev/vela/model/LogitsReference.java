@@ -69,6 +69,19 @@ record LogitsReference(String name, int[] ids, float[][] logits) {
         assertTrue(misses <= argmaxMisses, name + ": argmax differs at " + misses + " positions");
     }
 
+    /** One row: every logit within {@code fraction} of the reference row's range. */
+    void assertRowWithinRange(int position, float[] actual, float fraction) {
+        float[] ref = logits[position];
+        float min = Float.POSITIVE_INFINITY, max = Float.NEGATIVE_INFINITY;
+        for (float f : ref) {
+            min = Math.min(min, f);
+            max = Math.max(max, f);
+        }
+        float worst = maxAbsDiff(ref, actual);
+        assertTrue(worst <= fraction * (max - min), name + " position " + position + ": max |diff| " + worst
+                + " > " + fraction + " x range " + (max - min));
+    }
+
     static float maxAbsDiff(float[] a, float[] b) {
         if (a.length != b.length) {
             return Float.POSITIVE_INFINITY;

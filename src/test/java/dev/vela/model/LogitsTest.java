@@ -84,6 +84,7 @@ class LogitsTest {
             "tiny-llama2vocab-f32, 1e-3",
             "tiny-llama3vocab-f32, 1e-3",
             "kq256-F32, 1e-3",
+            "kq256-F16, 1e-2",
             "arch-qwen2-f32, 1e-3",
             "arch-qwen3-f32, 1e-3",
             "arch-phi3-f32, 1e-3",
@@ -96,10 +97,24 @@ class LogitsTest {
         ref.assertWithinAbsolute(runOneByOne(name, ref.ids()), tol);
     }
 
+    /** BF16 and quantized weights: 4% of each row's logit range, argmax equal at all positions but one. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"arch-qwen2-q8_0", "arch-qwen3-q8_0", "arch-phi3-q8_0", "arch-gemma2-q8_0", "arch-gemma3-q8_0"})
-    void q8ArchitecturesWithinRangeTolerance(String name) throws Exception {
+    @ValueSource(strings = {"kq256-BF16", "kq256-Q8_0", "kq256-Q4_0", "tiny-llama2vocab-q8_0", "tiny-llama2vocab-q4_0",
+            "arch-qwen2-q8_0", "arch-qwen3-q8_0", "arch-phi3-q8_0", "arch-gemma2-q8_0", "arch-gemma3-q8_0"})
+    void quantizedWithinRangeTolerance(String name) throws Exception {
         LogitsReference ref = LogitsReference.load(name);
         ref.assertWithinRange(runOneByOne(name, ref.ids()), 0.04f, 1);
+    }
+
+    /** The batched prompt path on quantized weights: the logits after each chunk within the same tolerance. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"kq256-BF16", "kq256-Q8_0", "kq256-Q4_0", "tiny-llama2vocab-q4_0", "arch-gemma3-q8_0"})
+    void batchedQuantizedWithinRangeTolerance(String name) throws Exception {
+        LogitsReference ref = LogitsReference.load(name);
+        List<Integer> positions = new ArrayList<>();
+        List<float[]> got = runBatched(name, ref.ids(), 5, 4, positions);
+        for (int i = 0; i < got.size(); i++) {
+            ref.assertRowWithinRange(positions.get(i), got.get(i), 0.04f);
+        }
     }
 }
