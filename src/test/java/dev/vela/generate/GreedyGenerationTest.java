@@ -74,4 +74,22 @@ class GreedyGenerationTest {
             assertEquals(prompt.length + 40, two.position());
         }
     }
+
+    /** A stop token ends generation, reaches the sink, and enters the cache (a chat continues after it). */
+    @Test
+    void stopTokenEndsGeneration() {
+        try (Model model = Model.load(TestData.model("stories260K.gguf"))) {
+            Tokenizer tokenizer = Tokenizer.from(model.file().metadata());
+            int[] prompt = tokenizer.encode("Once upon a time", true, false);
+            Generator gen = new Generator(model.newTransformer(pool, 64),
+                    new Sampler(SamplerConfig.defaults().withTemperature(0f), model.config().vocabSize()));
+            gen.ingest(prompt);
+            List<Integer> got = new ArrayList<>();
+            // llama.cpp's greedy continuation starts 432 383 286 (testdata/generate/stories260K.tsv).
+            Generator.Stop stop = gen.generate(50, t -> t == 286, t -> got.add(t));
+            assertEquals(Generator.Stop.STOP_TOKEN, stop);
+            assertEquals(List.of(432, 383, 286), got);
+            assertEquals(prompt.length + 3, gen.position());
+        }
+    }
 }
