@@ -65,7 +65,7 @@ final class Reader {
         long n = i64();
         if (n < 0 || n > remaining() / minBytes) {
             throw new VelaException(file + ": " + what + " " + Long.toUnsignedString(n) + " is larger than the file could hold ("
-                    + size + " bytes): the file is corrupt");
+                    + size + " bytes): the file is truncated or corrupt");
         }
         return n;
     }

@@ -12,12 +12,12 @@ import java.util.stream.Collectors;
  */
 public enum GGMLType {
     F32(0, 1, 4, F32Tensor::new),
-    F16(1, 1, 2, null),
-    Q4_0(2, 32, 18, null),
+    F16(1, 1, 2, F16Tensor::new),
+    Q4_0(2, 32, 18, Q4_0Tensor::new),
     Q4_1(3, 32, 20, Q4_1Tensor::new),
     Q5_0(6, 32, 22, Q5_0Tensor::new),
     Q5_1(7, 32, 24, Q5_1Tensor::new),
-    Q8_0(8, 32, 34, null),
+    Q8_0(8, 32, 34, Q8_0Tensor::new),
     Q8_1(9, 32, 36, null),
     Q2_K(10, 256, 84, Q2_KTensor::new),
     Q3_K(11, 256, 110, Q3_KTensor::new),
@@ -39,7 +39,7 @@ public enum GGMLType {
     I64(27, 1, 8, null),
     F64(28, 1, 8, null),
     IQ1_M(29, 256, 56, null),
-    BF16(30, 1, 2, null),
+    BF16(30, 1, 2, BF16Tensor::new),
     TQ1_0(34, 256, 54, null),
     TQ2_0(35, 256, 66, null),
     MXFP4(39, 32, 17, null);

@@ -17,6 +17,12 @@ public final class Parallel implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /** Work on {@code [from, to)} by thread number {@code thread} (0 .. threads-1), for per-thread scratch space. */
+    @FunctionalInterface
+    public interface ThreadRangeTask {
+        void run(int thread, int from, int to);
+    }
+
     private static final int SPINS = 20_000;
 
     private final int threads;
@@ -24,7 +30,7 @@ public final class Parallel implements AutoCloseable {
     private final AtomicInteger pending = new AtomicInteger();
     private volatile int generation;
     private volatile boolean closed;
-    private volatile RangeTask task;
+    private volatile ThreadRangeTask task;
     private volatile int size;
     private volatile int grain;
     private volatile Throwable failure;
@@ -57,8 +63,19 @@ public final class Parallel implements AutoCloseable {
      * (for kernels that handle several rows together).
      */
     public void forRange(int n, int grain, RangeTask task) {
+        forRange(n, grain, (thread, from, to) -> task.run(from, to));
+    }
+
+    /** As {@link #forRange(int, int, RangeTask)}, telling each chunk which thread runs it. */
+    public void forRange(int n, int grain, ThreadRangeTask task) {
+        if (n < 0 || grain < 1) {
+            throw new IllegalArgumentException("forRange(" + n + ", grain " + grain + ")");
+        }
+        if (n == 0) {
+            return;
+        }
         if (threads == 1 || n <= grain) {
-            task.run(0, n);
+            task.run(0, 0, n);
             return;
         }
         this.task = task;
@@ -105,7 +122,7 @@ public final class Parallel implements AutoCloseable {
         int from = (int) Math.min(n, (long) units * index / threads * g);
         int to = (int) Math.min(n, (long) units * (index + 1) / threads * g);
         if (from < to) {
-            task.run(from, to);
+            task.run(index, from, to);
         }
     }
 

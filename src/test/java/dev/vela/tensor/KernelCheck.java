@@ -2,62 +2,28 @@ package dev.vela.tensor;
 
 import jdk.incubator.vector.FloatVector;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Compares every quantized type's vectorized dot product with its scalar twin on random blocks.
- * Run by {@link QuantKernelTest} in this JVM and, through {@link #main}, in JVMs whose preferred
- * vector width is limited with {@code -XX:MaxVectorSize}, so each width runs the same code the
- * engine runs (the kernels read a constant species: only then does the JIT compile them to
- * vector instructions).
+ * Runs {@link KernelCases} for every type in this JVM and exits non-zero on any mismatch.
+ * {@link VectorWidthsTest} starts it with {@code -XX:MaxVectorSize} set, so that the kernels run
+ * at 128, 256 and 512 bits exactly as they would on machines of those widths.
  */
-final class KernelCheck {
+public final class KernelCheck {
     private KernelCheck() {}
 
-    static final GGMLType[] TYPES = {
-        GGMLType.Q4_1, GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q2_K, GGMLType.Q3_K,
-        GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K, GGMLType.IQ4_NL, GGMLType.IQ4_XS,
-    };
-
-    /** Rows of 1, 3, 7 and 41 blocks, 3 rows each, and a row offset into {@code x}. */
-    static List<String> check(GGMLType type) {
-        List<String> failures = new ArrayList<>();
-        int[] blockCounts = {1, 3, 7, 41};
-        for (int blocks : blockCounts) {
-            int cols = blocks * type.blockSize;
-            int rows = 3;
-            long seed = type.id * 1000L + blocks;
-            Tensor t = type.view(RandomBlocks.matrix(type, rows, cols, seed), rows, cols);
-            int xOff = 5;
-            float[] x = RandomBlocks.vector(cols + xOff, seed + 1);
-            float[] w = new float[cols];
-            for (int r = 0; r < rows; r++) {
-                t.dequantizeRow(r, w, 0);
-                double magnitude = 0;
-                for (int i = 0; i < cols; i++) {
-                    magnitude += Math.abs(w[i] * x[xOff + i]);
-                }
-                float vector = t.dot(r, x, xOff);
-                float scalar = t.dotScalar(r, x, xOff);
-                double tolerance = 1e-4 * magnitude + 1e-6;
-                if (!(Math.abs(vector - scalar) <= tolerance)) {
-                    failures.add(type + " " + blocks + " blocks, row " + r + ": dot " + vector
-                            + ", dotScalar " + scalar + ", tolerance " + tolerance);
-                }
-            }
-        }
-        return failures;
-    }
-
-    /** Prints the preferred width, then one line per failure; exits 1 if any. */
     public static void main(String[] args) {
-        System.out.println("bits " + FloatVector.SPECIES_PREFERRED.vectorBitSize());
-        List<String> failures = new ArrayList<>();
-        for (GGMLType type : TYPES) {
-            failures.addAll(check(type));
+        System.out.println("preferred " + FloatVector.SPECIES_PREFERRED.vectorBitSize()
+                + " bits; 16-bit kernels " + HalfShapes.FLOATS.vectorBitSize()
+                + " bits; block kernels " + Block32.FLOATS.vectorBitSize() + " bits");
+        int failures = 0;
+        for (GGMLType type : KernelCases.TYPES) {
+            KernelCases.warmUp(type);
+            List<String> problems = KernelCases.check(type, 42);
+            problems.forEach(System.out::println);
+            failures += problems.size();
+            System.out.println(type + (problems.isEmpty() ? " ok" : " FAILED"));
         }
-        failures.forEach(System.out::println);
-        System.exit(failures.isEmpty() ? 0 : 1);
+        System.exit(failures == 0 ? 0 : 1);
     }
 }

@@ -16,12 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class QuantKernelTest {
-    static final List<GGMLType> TYPES = List.of(KernelCheck.TYPES);
+    static final List<GGMLType> TYPES = List.of(QuantKernelCheck.TYPES);
 
     @ParameterizedTest
     @FieldSource("TYPES")
     void vectorizedMatchesScalar(GGMLType type) {
-        List<String> failures = KernelCheck.check(type);
+        List<String> failures = QuantKernelCheck.check(type);
         assertTrue(failures.isEmpty(), () -> String.join("\n", failures));
     }
 
@@ -42,7 +42,7 @@ class QuantKernelTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
                 "-XX:MaxVectorSize=" + bits / 8, "-cp", System.getProperty("java.class.path"),
-                KernelCheck.class.getName())
+                QuantKernelCheck.class.getName())
                 .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "kernel check did not finish");

@@ -1,0 +1,95 @@
+package dev.vela.tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The comparisons every weight type must pass: vectorized {@code dot} against {@code dotScalar},
+ * {@code dotScalar} against a double-precision sum over {@code dequantizeRow}, and {@code matvec}
+ * against {@code dotScalar}, on random valid data of many row lengths. Shared by the JUnit tests
+ * and by {@link KernelCheck}, which runs them in JVMs limited to narrower vectors.
+ */
+final class KernelCases {
+    private KernelCases() {}
+
+    /** Relative to the sum of |terms|: far above float rounding over these lengths, far below a wrong term. */
+    static final double TOLERANCE = 1e-4;
+
+    static final List<GGMLType> TYPES = List.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0, GGMLType.Q4_0);
+
+    /** Row lengths: around vector widths, odd counts that leave tails, and long rows. */
+    static int[] rowLengths(GGMLType type) {
+        if (type.blockSize == 1) {
+            return new int[] {1, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 172, 1000, 4103};
+        }
+        return Arrays.stream(new int[] {1, 2, 3, 4, 5, 7, 8, 33, 172, 301}).map(b -> b * type.blockSize).toArray();
+    }
+
+    /** Descriptions of every mismatch found for {@code type}; empty when all agree. */
+    static List<String> check(GGMLType type, long seed) {
+        List<String> problems = new ArrayList<>();
+        Random rnd = new Random(seed);
+        int rows = 4;
+        int xOff = 5;
+        for (int cols : rowLengths(type)) {
+            Tensor w = RandomWeights.matrix(type, rows, cols, rnd);
+            float[] x = RandomWeights.vector(xOff + cols, rnd);
+            float[] x0 = Arrays.copyOfRange(x, xOff, xOff + cols);
+            float[] out = new float[rows];
+            w.matvec(x0, out, 0, rows);
+            float[] values = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                w.dequantizeRow(r, values, 0);
+                double exact = 0;
+                double magnitude = 0;
+                for (int i = 0; i < cols; i++) {
+                    double term = (double) values[i] * x[xOff + i];
+                    exact += term;
+                    magnitude += Math.abs(term);
+                }
+                double tolerance = TOLERANCE * magnitude;
+                float scalar = w.dotScalar(r, x, xOff);
+                String where = type + " " + rows + "x" + cols + " row " + r;
+                expectClose(problems, where + ": dot vs dotScalar", w.dot(r, x, xOff), scalar, tolerance);
+                expectClose(problems, where + ": dotScalar vs dequantizeRow sum", scalar, exact, tolerance);
+                expectClose(problems, where + ": matvec vs dotScalar", out[r], w.dotScalar(r, x0, 0), tolerance);
+            }
+        }
+        return problems;
+    }
+
+    private static void expectClose(List<String> problems, String what, double actual, double expected, double tolerance) {
+        if (!(Math.abs(actual - expected) <= tolerance)) {
+            problems.add(what + ": " + actual + " vs " + expected + " (tolerance " + tolerance + ")");
+        }
+    }
+
+    /**
+     * Calls every kernel path (main loop, odd block, tail) often enough that the JIT compiles it,
+     * so that {@link #check} tests the compiled vector instructions and not only the Vector API's
+     * Java fallback, which the interpreter runs.
+     */
+    static void warmUp(GGMLType type) {
+        Random rnd = new Random(7);
+        List<Tensor> matrices = new ArrayList<>();
+        for (int cols : rowLengths(type)) {
+            if (cols <= 8 * Math.max(type.blockSize, 17)) {
+                matrices.add(RandomWeights.matrix(type, 2, cols, rnd));
+            }
+        }
+        float[] x = RandomWeights.vector(8 * 32 * 17, rnd);
+        float[] out = new float[2];
+        float sink = 0;
+        for (int rep = 0; rep < 10_000; rep++) {
+            for (Tensor w : matrices) {
+                w.matvec(x, out, 0, 2);
+                sink += out[0];
+            }
+        }
+        if (Float.isNaN(sink)) {
+            throw new AssertionError("random weights gave NaN");
+        }
+    }
+}
