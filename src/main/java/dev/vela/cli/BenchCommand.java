@@ -34,7 +34,7 @@ final class BenchCommand implements Command {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.value("--model", "FILE", "the GGUF model file", null, "-m"),
+                ModelOptions.SOURCE.get(0), ModelOptions.SOURCE.get(1), ModelOptions.SOURCE.get(2),
                 OptionSpec.value("--n-prompt", "N", "prompt tokens to process, 0 to skip", "512", "-p"),
                 OptionSpec.value("--n-gen", "N", "tokens to generate, 0 to skip", "128", "-n"),
                 OptionSpec.value("--repetitions", "R", "timed repetitions after one warm-up", "3", "-r"),

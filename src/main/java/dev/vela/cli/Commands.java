@@ -13,7 +13,7 @@ public final class Commands {
     private Commands() {}
 
     static List<Command> all() {
-        return List.of(new GenerateCommand(), new InfoCommand(), new TokenizeCommand(), new BenchCommand());
+        return List.of(new GenerateCommand(), new InfoCommand(), new TokenizeCommand(), new BenchCommand(), new PerplexityCommand(), new PullCommand());
     }
 
     /** Picks the command named by the first argument (generation when there is none) and runs it. */

@@ -92,21 +92,48 @@ public final class Transformer {
      * returns the logits after the last one.
      */
     public float[] forward(int[] tokens, int off, int n, int pos) {
+        forward(tokens, off, n, pos, n - 1, null);
+        return logits;
+    }
+
+    /** Receives the logits after one token of a batch (a buffer reused for the next token). */
+    @FunctionalInterface
+    public interface LogitsSink {
+        void accept(int index, float[] logits);
+    }
+
+    /**
+     * Runs {@code n} tokens as {@link #forward(int[], int, int, int)} does and computes the logits
+     * of every token from index {@code logitsFrom} on (index 0 is {@code tokens[off]}), handing
+     * each to {@code sink} in order; with a null sink only the last token's logits are kept.
+     * Scoring a text (perplexity) needs them all.
+     */
+    public void forward(int[] tokens, int off, int n, int pos, int logitsFrom, LogitsSink sink) {
         if (n < 1 || pos < 0 || pos + n > cache.capacity()) {
             throw new IllegalArgumentException("positions " + pos + ".." + (pos + n - 1) + " are outside the context of " + cache.capacity());
         }
         for (int done = 0; done < n; done += batch) {
             int m = Math.min(batch, n - done);
             layers(tokens, off + done, m, pos + done);
+            for (int t = Math.max(0, logitsFrom - done); t < m; t++) {
+                if (sink != null || done + t == n - 1) {
+                    logits(t);
+                    if (sink != null) {
+                        sink.accept(done + t, logits);
+                    }
+                }
+            }
         }
+    }
+
+    /** Final norm, output matrix and softcap for row {@code t} of the batch just run. */
+    private void logits(int t) {
         int dim = c.dim();
-        int last = (Math.min(batch, n - (n - 1) / batch * batch) - 1) * dim;
-        FloatOps.rmsnorm(xb, 0, x, last, w.outputNorm(), dim, c.rmsEps());
+        FloatOps.rmsnorm(xb, 0, x, t * dim, w.outputNorm(), dim, c.rmsEps());
         matmul(w.output(), xb, dim, 1, logits, c.vocabSize());
         if (c.finalSoftcap() > 0) {
             FloatOps.softcap(logits, 0, c.vocabSize(), c.finalSoftcap());
         }
-        return logits;
     }
 
     /** Every layer for a batch of {@code n} tokens; leaves the residual stream in {@code x}. */
