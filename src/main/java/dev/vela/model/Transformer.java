@@ -5,7 +5,6 @@ import dev.vela.tensor.MatMul;
 import dev.vela.tensor.Parallel;
 import dev.vela.tensor.Tensor;
 
-import java.util.Arrays;
 
 /**
  * The forward pass of a LLaMA-style decoder over a batch of consecutive tokens: embedding, then
@@ -51,7 +50,7 @@ public final class Transformer {
         this.w = weights;
         this.pool = pool;
         this.batch = Math.max(1, Math.min(batch, contextLength));
-        this.cache = new KVCache(c.layers(), contextLength, c.kvDim());
+        this.cache = new KVCache(c.layers(), contextLength, c.kvDim(), c.headDim());
         this.ropes = ropesPerLayer(c, w);
         int b = this.batch;
         this.x = new float[b * c.dim()];
@@ -60,7 +59,7 @@ public final class Transformer {
         this.q = new float[b * c.qDim()];
         this.k = new float[b * c.kvDim()];
         this.v = new float[b * c.kvDim()];
-        this.att = new float[c.heads() * contextLength];
+        this.att = new float[c.heads() * cache.stride()];
         this.hb = new float[b * c.ffnDim()];
         this.hb2 = new float[b * c.ffnDim()];
         this.logits = new float[c.vocabSize()];
@@ -241,7 +240,7 @@ public final class Transformer {
         int kvDim = c.kvDim();
         int qDim = c.qDim();
         int group = c.heads() / c.kvHeads();
-        int ctx = cache.capacity();
+        int stride = cache.stride();
         float scale = c.attentionScale();
         float softcap = c.attnSoftcap();
         int window = c.slides(layer) ? c.slidingWindow() : Integer.MAX_VALUE;
@@ -249,23 +248,13 @@ public final class Transformer {
         float[] values = cache.values[layer];
         pool.forRange(c.heads(), (from, to) -> {
             for (int h = from; h < to; h++) {
-                int kvOff = (h / group) * hd;
-                int attOff = h * ctx;
+                int kvHead = h / group;
                 for (int t = 0; t < n; t++) {
-                    int qOff = t * qDim + h * hd;
                     int end = pos + t; // the last position this token may see
                     int start = Math.max(0, end - window + 1);
-                    for (int p = start; p <= end; p++) {
-                        att[attOff + p] = FloatOps.dot(q, qOff, keys, p * kvDim + kvOff, hd) * scale;
-                    }
-                    if (softcap > 0) {
-                        FloatOps.softcap(att, attOff + start, end - start + 1, softcap);
-                    }
-                    FloatOps.softmax(att, attOff + start, end - start + 1);
-                    Arrays.fill(xb2, qOff, qOff + hd, 0f);
-                    for (int p = start; p <= end; p++) {
-                        FloatOps.axpy(att[attOff + p], values, p * kvDim + kvOff, xb2, qOff, hd);
-                    }
+                    int qOff = t * qDim + h * hd;
+                    Attention.head(q, qOff, keys, cache.keyBase(kvHead), stride, values, kvDim, kvHead * hd,
+                            hd, start, end, scale, softcap, att, h * stride, xb2, qOff);
                 }
             }
         });
