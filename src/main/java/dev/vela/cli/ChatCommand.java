@@ -68,7 +68,7 @@ final class ChatCommand {
                 err.println(session.stats().report());
                 return 0;
             }
-            err.println("chat with " + ModelOptions.modelPath(o).getFileName() + " in " + format.origin()
+            err.println("chat with " + model.file().path().getFileName() + " in " + format.origin()
                     + ", context " + session.contextLength() + " tokens");
             err.println("/help lists the commands; Ctrl-C stops an answer; Ctrl-D or /exit quits");
             return new ChatLoop(session, nPredict, verbosePrompt, in, out, err).run();
