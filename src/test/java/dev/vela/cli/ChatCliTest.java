@@ -115,6 +115,17 @@ class ChatCliTest {
     }
 
     @Test
+    void aConversationTheTemplateRejectsIsAnErrorLineAndTheChatGoesOn(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("picky.jinja");
+        Files.writeString(file, "{% if messages[-1].content == 'bad' %}{{ raise_exception('no bad words') }}{% endif %}"
+                + "{% for m in messages %}{{ m.content }}{% endfor %}");
+        Result r = vela("bad\nfine\n/stats\n", "--model", model("stories260K.gguf"), "--chat", "--chat-template", file.toString(), "-n", "3");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("error: the chat template rejected the conversation: no bad words\n"), r.err());
+        assertTrue(r.out().contains("context: ") && r.out().contains(" 2 messages"), "the rejected message is not kept: " + r.out());
+    }
+
+    @Test
     void chatOptionsNeedChat() {
         Result r = vela("", "--model", model("stories260K.gguf"), "--system", "x", "-p", "Hi");
         assertEquals(1, r.exit());
