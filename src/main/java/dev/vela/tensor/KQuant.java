@@ -108,4 +108,58 @@ final class KQuant {
         }
         return acc;
     }
+
+    /**
+     * {@code sums[g] = Σ x[xOff + size·g .. + size)} for every group of {@code size} values in a row
+     * of {@code cols}: the factors of the types' min terms, the same for every row of a matrix.
+     */
+    static float[] groupSums(float[] x, int xOff, int cols, int size) {
+        return groupSums(x, xOff, cols, size, cols / size, cols / size);
+    }
+
+    /**
+     * The same sums with each super-block's {@code groups} of them starting {@code stride} apart,
+     * zeros between, so that a kernel can read them as whole vectors.
+     */
+    static float[] groupSums(float[] x, int xOff, int cols, int size, int groups, int stride) {
+        int blocks = cols / (size * groups);
+        float[] sums = new float[blocks * stride];
+        for (int b = 0; b < blocks; b++) {
+            for (int g = 0; g < groups; g++) {
+                float s = 0f;
+                for (int i = 0; i < size; i++) {
+                    s += x[xOff + size * (b * groups + g) + i];
+                }
+                sums[b * stride + g] = s;
+            }
+        }
+        return sums;
+    }
+
+    /** Where one int lane of a super-block's quants finds its weights: see {@link #permute}. */
+    interface LaneLayout {
+        /** The index in its super-block of the weight that field {@code field} of int lane {@code lane} holds. */
+        int weight(int lane, int field);
+    }
+
+    /**
+     * x reordered for kernels that read a super-block's quants as {@code lanes} int lanes and take
+     * the same bit field of every lane at once: for each super-block, each vector's worth of lanes
+     * ({@code n} of them), each field, the x of every lane's weight, divided by
+     * {@code 2^shifts[field]} so that a kernel may mask a field in place instead of shifting it down.
+     */
+    static float[] permute(float[] x, int xOff, int cols, int blockWeights, int lanes, int n, int[] shifts, LaneLayout layout) {
+        float[] xp = new float[cols];
+        int o = 0;
+        for (int b = 0; b < cols / blockWeights; b++) {
+            for (int k = 0; k < lanes / n; k++) {
+                for (int f = 0; f < shifts.length; f++) {
+                    for (int t = 0; t < n; t++) {
+                        xp[o++] = Math.scalb(x[xOff + blockWeights * b + layout.weight(k * n + t, f)], -shifts[f]);
+                    }
+                }
+            }
+        }
+        return xp;
+    }
 }

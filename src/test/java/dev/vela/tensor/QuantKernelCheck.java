@@ -3,6 +3,7 @@ package dev.vela.tensor;
 import jdk.incubator.vector.FloatVector;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -20,7 +21,10 @@ final class QuantKernelCheck {
         GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K, GGMLType.IQ4_NL, GGMLType.IQ4_XS,
     };
 
-    /** Rows of 1, 3, 7 and 41 blocks, 3 rows each, and a row offset into {@code x}. */
+    /**
+     * Rows of 1, 3, 7 and 41 blocks, 3 rows each, and a row offset into {@code x}; then
+     * {@link Tensor#matvec} (which may prepare x once for all rows) over every row range of them.
+     */
     static List<String> check(GGMLType type) {
         List<String> failures = new ArrayList<>();
         int[] blockCounts = {1, 3, 7, 41};
@@ -32,6 +36,7 @@ final class QuantKernelCheck {
             int xOff = 5;
             float[] x = RandomBlocks.vector(cols + xOff, seed + 1);
             float[] w = new float[cols];
+            double[] tolerances = new double[rows];
             for (int r = 0; r < rows; r++) {
                 t.dequantizeRow(r, w, 0);
                 double magnitude = 0;
@@ -44,6 +49,21 @@ final class QuantKernelCheck {
                 if (!(Math.abs(vector - scalar) <= tolerance)) {
                     failures.add(type + " " + blocks + " blocks, row " + r + ": dot " + vector
                             + ", dotScalar " + scalar + ", tolerance " + tolerance);
+                }
+                tolerances[r] = tolerance;
+            }
+            float[] x0 = Arrays.copyOfRange(x, xOff, xOff + cols);
+            for (int from = 0; from < rows; from++) {
+                for (int to = from + 1; to <= rows; to++) {
+                    float[] out = new float[rows];
+                    t.matvec(x0, out, from, to);
+                    for (int r = 0; r < rows; r++) {
+                        float expected = r >= from && r < to ? t.dotScalar(r, x, xOff) : 0f;
+                        if (!(Math.abs(out[r] - expected) <= tolerances[r])) {
+                            failures.add(type + " " + blocks + " blocks, matvec rows " + from + ".." + to + ", row " + r
+                                    + ": " + out[r] + ", dotScalar " + expected + ", tolerance " + tolerances[r]);
+                        }
+                    }
                 }
             }
         }
