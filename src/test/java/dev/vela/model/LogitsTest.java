@@ -4,6 +4,7 @@ import dev.vela.TestData;
 import dev.vela.tensor.Parallel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -118,5 +119,20 @@ class LogitsTest {
         for (int i = 0; i < got.size(); i++) {
             ref.assertRowWithinRange(positions.get(i), got.get(i), 0.04f);
         }
+    }
+
+    /**
+     * The Llama 3 miniature from text: the prompt tokenizes to llama.cpp's ids (BOS added by the
+     * vocabulary), and running it gives llama.cpp's logits (tied embeddings, rope factors).
+     */
+    @Test
+    void llama3PromptGivenAsText() throws Exception {
+        LogitsReference ref = LogitsReference.load("tiny-llama3vocab-f32");
+        try (Model model = Model.load(TestData.model("tiny-llama3vocab-f32.gguf"))) {
+            int[] ids = dev.vela.tokenizer.Tokenizer.from(model.file().metadata())
+                    .encode("Once upon a time there was a little girl named", true, false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ref.ids(), ids);
+        }
+        ref.assertWithinAbsolute(runOneByOne("tiny-llama3vocab-f32", ref.ids()), 1e-3f);
     }
 }
