@@ -54,13 +54,23 @@ public final class Q2_KTensor extends QuantTensor {
      * byte e of lane i is the weight 128h + 32j + 16s + 4c + e of group 8h + 2j + s. For a fixed
      * (e, j) every lane's weight is in a group fixed per lane, so the 16 scales apply lane-wise at
      * the end of a super-block instead of being broadcast group by group (which cost more than the
-     * multiply-adds). x is reordered once per call to match, and scaled by 4^-j so that a pair is
-     * masked in place ({@code q·4^j}) instead of shifted down.
+     * multiply-adds). x is reordered once per call to match, and scaled by 4^-j·256^-e so that a pair is
+     * masked in place ({@code q·4^j·256^e}) instead of shifted down.
      */
     private static final VectorShuffle<Byte> SCALES_J0 = scaleShuffle(0);
     private static final VectorShuffle<Byte> SCALES_J1 = scaleShuffle(1);
     private static final VectorShuffle<Byte> SCALES_J2 = scaleShuffle(2);
     private static final VectorShuffle<Byte> SCALES_J3 = scaleShuffle(3);
+
+    /** The same moves on floats, used where a float vector has 16 lanes. */
+    private static final VectorShuffle<Float> FLOAT_J0 = floatShuffle(0);
+    private static final VectorShuffle<Float> FLOAT_J1 = floatShuffle(1);
+    private static final VectorShuffle<Float> FLOAT_J2 = floatShuffle(2);
+    private static final VectorShuffle<Float> FLOAT_J3 = floatShuffle(3);
+
+    private static VectorShuffle<Float> floatShuffle(int j) {
+        return VectorShuffle.fromOp(S, i -> ((i & 8) + 2 * j + (i >> 2 & 1)) % S.length());
+    }
 
     /** Lane i = 8h + 4s + c of the result takes scale byte 8h + 2j + s. */
     private static VectorShuffle<Byte> scaleShuffle(int j) {
@@ -83,7 +93,7 @@ public final class Q2_KTensor extends QuantTensor {
                         for (int t = 0; t < n; t++) {
                             int i = k * n + t;
                             int weight = 128 * (i >> 3) + 32 * j + 16 * (i >> 2 & 1) + 4 * (i & 3) + e;
-                            xp[o++] = x[xOff + 256 * b + weight] / (1 << 2 * j + 8 * (e % 2));
+                            xp[o++] = Math.scalb(x[xOff + 256 * b + weight], e == 3 && j == 3 ? 0 : -(2 * j + 8 * e));
                         }
                     }
                 }
@@ -104,10 +114,6 @@ public final class Q2_KTensor extends QuantTensor {
             FloatVector dmin = FloatVector.broadcast(S, f16(data, p + 82));
             ByteVector pairs = load16(data, p);
             ByteVector sc = pairs.and((byte) 0xF);
-            ByteVector sc0 = sc.rearrange(SCALES_J0);
-            ByteVector sc1 = sc.rearrange(SCALES_J1);
-            ByteVector sc2 = sc.rearrange(SCALES_J2);
-            ByteVector sc3 = sc.rearrange(SCALES_J3);
             ByteVector m = pairs.lanewise(VectorOperators.LSHR, 4);
             for (int k = 0; k < PARTS; k++) {
                 mins = ((FloatVector) m.convertShape(VectorOperators.B2F, S, k)).mul(FloatVector.fromArray(S, sums, b * 16 + k * n))
@@ -118,25 +124,39 @@ public final class Q2_KTensor extends QuantTensor {
                 FloatVector a1 = FloatVector.zero(S);
                 FloatVector a2 = FloatVector.zero(S);
                 FloatVector a3 = FloatVector.zero(S);
-                for (int half = 0; half < 2; half++) {
-                    // Bytes 2·half and 2·half + 1 of each lane; the second one's pairs sit 8 bits
-                    // higher, and its x was scaled by 2^-8 to match.
-                    IntVector qe = half == 0 ? q : q.lanewise(VectorOperators.LSHR, 16);
-                    int xe = xi + 8 * half * n;
-                    a0 = ((FloatVector) qe.and(0x0003).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe), a0);
-                    a1 = ((FloatVector) qe.and(0x000C).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + n), a1);
-                    a2 = ((FloatVector) qe.and(0x0030).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 2 * n), a2);
-                    a3 = ((FloatVector) qe.and(0x00C0).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 3 * n), a3);
-                    a0 = ((FloatVector) qe.and(0x0300).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 4 * n), a0);
-                    a1 = ((FloatVector) qe.and(0x0C00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 5 * n), a1);
-                    a2 = ((FloatVector) qe.and(0x3000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 6 * n), a2);
-                    a3 = ((FloatVector) qe.and(0xC000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 7 * n), a3);
+                // Every pair masked in place, but the top one, shifted down: its sign bit would
+                // make the int negative.
+                a0 = ((FloatVector) q.and(0x00000003).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi), a0);
+                a1 = ((FloatVector) q.and(0x0000000C).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + n), a1);
+                a2 = ((FloatVector) q.and(0x00000030).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 2 * n), a2);
+                a3 = ((FloatVector) q.and(0x000000C0).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 3 * n), a3);
+                a0 = ((FloatVector) q.and(0x00000300).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 4 * n), a0);
+                a1 = ((FloatVector) q.and(0x00000C00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 5 * n), a1);
+                a2 = ((FloatVector) q.and(0x00003000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 6 * n), a2);
+                a3 = ((FloatVector) q.and(0x0000C000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 7 * n), a3);
+                a0 = ((FloatVector) q.and(0x00030000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 8 * n), a0);
+                a1 = ((FloatVector) q.and(0x000C0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 9 * n), a1);
+                a2 = ((FloatVector) q.and(0x00300000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 10 * n), a2);
+                a3 = ((FloatVector) q.and(0x00C00000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 11 * n), a3);
+                a0 = ((FloatVector) q.and(0x03000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 12 * n), a0);
+                a1 = ((FloatVector) q.and(0x0C000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 13 * n), a1);
+                a2 = ((FloatVector) q.and(0x30000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 14 * n), a2);
+                a3 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 30).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 15 * n), a3);
+                if (n == 16) {
+                    // All 16 scales fit one float vector: widen them once and move floats to the
+                    // lanes (4 fewer byte shuffles and widenings than below, and no extra multiply).
+                    FloatVector scd = ((FloatVector) sc.convertShape(VectorOperators.B2F, S, 0)).mul(d);
+                    acc = a0.fma(scd.rearrange(FLOAT_J0), acc);
+                    acc = a1.fma(scd.rearrange(FLOAT_J1), acc);
+                    acc = a2.fma(scd.rearrange(FLOAT_J2), acc);
+                    acc = a3.fma(scd.rearrange(FLOAT_J3), acc);
+                } else {
+                    FloatVector sum = a0.mul((FloatVector) sc.rearrange(SCALES_J0).convertShape(VectorOperators.B2F, S, k));
+                    sum = a1.fma((FloatVector) sc.rearrange(SCALES_J1).convertShape(VectorOperators.B2F, S, k), sum);
+                    sum = a2.fma((FloatVector) sc.rearrange(SCALES_J2).convertShape(VectorOperators.B2F, S, k), sum);
+                    sum = a3.fma((FloatVector) sc.rearrange(SCALES_J3).convertShape(VectorOperators.B2F, S, k), sum);
+                    acc = sum.fma(d, acc);
                 }
-                FloatVector sum = a0.mul((FloatVector) sc0.convertShape(VectorOperators.B2F, S, k));
-                sum = a1.fma((FloatVector) sc1.convertShape(VectorOperators.B2F, S, k), sum);
-                sum = a2.fma((FloatVector) sc2.convertShape(VectorOperators.B2F, S, k), sum);
-                sum = a3.fma((FloatVector) sc3.convertShape(VectorOperators.B2F, S, k), sum);
-                acc = sum.fma(d, acc);
             }
         }
         return acc.sub(mins).reduceLanes(VectorOperators.ADD);
