@@ -56,13 +56,14 @@ public final class Q3_KTensor extends QuantTensor {
      * The low bit pairs are read as in Q2_K (see there): int lane i = 8h + 4s + c of the 64 quant
      * bytes holds, in pair j of byte e, weight 128h + 32j + 16s + 4c + e of group 8h + 2j + s, so
      * the 16 scales apply lane-wise once per super-block. The high bits of lane i are in high-bit
-     * int 4s + c = i % 8, bit 4h + j of each byte: one shift per lane drops the 4h, one per j puts
-     * bit j just above pair j, where it joins the pair (v + 4 = low + 4·high, masked
-     * in place: x is reordered and scaled once per call to match). The −4 is taken off with the sums
-     * of x per group of 16.
+     * int 4s + c = i % 8, bit 4h + j of each byte: one shift per lane drops the 4h. Then, per j and
+     * for all four bytes of the lanes at once, pair j is moved to the bottom of each byte and high
+     * bit j just above it (v + 4 = low + 4·high), and each byte is masked in place (x is reordered
+     * and scaled by 256^-e once per call to match). Joining per j instead of per byte measured
+     * 70% → ~82% of Q4_0's GB/s. The −4 is taken off with the sums of x per group of 16.
      */
     private static final int LANES = 16;
-    private static final int[] SHIFTS = {0, 2, 4, 6, 8, 10, 12, 14, 0, 2, 4, 6, 8, 10, 12, 14};
+    private static final int[] SHIFTS = {0, 8, 16, 24, 0, 8, 16, 24, 0, 8, 16, 24, 0, 8, 16, 24};
     private static final VectorShuffle<Byte> SCALES_J0 = scaleShuffle(0);
     private static final VectorShuffle<Byte> SCALES_J1 = scaleShuffle(1);
     private static final VectorShuffle<Byte> SCALES_J2 = scaleShuffle(2);
@@ -79,7 +80,7 @@ public final class Q3_KTensor extends QuantTensor {
 
     private float[] permuted(float[] x, int xOff) {
         return permute(x, xOff, cols, 256, LANES, S.length(), SHIFTS,
-                (lane, field) -> 128 * (lane >> 3) + 32 * (field % 4) + 16 * (lane >> 2 & 1) + 4 * (lane & 3) + field / 4);
+                (lane, field) -> 128 * (lane >> 3) + 32 * (field / 4) + 16 * (lane >> 2 & 1) + 4 * (lane & 3) + field % 4);
     }
 
     private float dot(int row, float[] xp, float[] sums) {
@@ -119,28 +120,28 @@ public final class Q3_KTensor extends QuantTensor {
                         : IntVector.fromMemorySegment(I, data, p + 4L * (k * n % 8), LITTLE_ENDIAN);
                 hm = hm.lanewise(VectorOperators.LSHR, IntVector.fromArray(I, HIGH_SHIFTS, k * n));
                 int xi = 256 * b + 16 * k * n;
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = FloatVector.zero(S);
-                FloatVector a2 = FloatVector.zero(S);
-                FloatVector a3 = FloatVector.zero(S);
-                for (int half = 0; half < 2; half++) {
-                    // Bytes 2·half and 2·half + 1; the high bit j of each moved to just above pair j.
-                    IntVector qe = half == 0 ? q : q.lanewise(VectorOperators.LSHR, 16);
-                    IntVector he = half == 0 ? hm : hm.lanewise(VectorOperators.LSHR, 16);
-                    IntVector h0 = he.lanewise(VectorOperators.LSHL, 2);
-                    IntVector h1 = he.lanewise(VectorOperators.LSHL, 3);
-                    IntVector h2 = he.lanewise(VectorOperators.LSHL, 4);
-                    IntVector h3 = he.lanewise(VectorOperators.LSHL, 5);
-                    int xe = xi + 8 * half * n;
-                    a0 = ((FloatVector) qe.and(0x3).or(h0.and(0x4)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe), a0);
-                    a1 = ((FloatVector) qe.and(0xC).or(h1.and(0x10)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + n), a1);
-                    a2 = ((FloatVector) qe.and(0x30).or(h2.and(0x40)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 2 * n), a2);
-                    a3 = ((FloatVector) qe.and(0xC0).or(h3.and(0x100)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 3 * n), a3);
-                    a0 = ((FloatVector) qe.and(0x300).or(h0.and(0x400)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 4 * n), a0);
-                    a1 = ((FloatVector) qe.and(0xC00).or(h1.and(0x1000)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 5 * n), a1);
-                    a2 = ((FloatVector) qe.and(0x3000).or(h2.and(0x4000)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 6 * n), a2);
-                    a3 = ((FloatVector) qe.and(0xC000).or(h3.and(0x10000)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 7 * n), a3);
-                }
+                // Per bit pair j, all four bytes at once: pair j moved to bits 0..1 of each byte and
+                // high bit j to bit 2, so every byte holds v + 4 (0..7), masked in place below.
+                IntVector t0 = q.and(0x03030303).or(hm.lanewise(VectorOperators.LSHL, 2).and(0x04040404));
+                IntVector t1 = q.lanewise(VectorOperators.LSHR, 2).and(0x03030303).or(hm.lanewise(VectorOperators.LSHL, 1).and(0x04040404));
+                IntVector t2 = q.lanewise(VectorOperators.LSHR, 4).and(0x03030303).or(hm.and(0x04040404));
+                IntVector t3 = q.lanewise(VectorOperators.LSHR, 6).and(0x03030303).or(hm.lanewise(VectorOperators.LSHR, 1).and(0x04040404));
+                FloatVector a0 = ((FloatVector) t0.and(0x7).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(S, xp, xi));
+                FloatVector a1 = ((FloatVector) t1.and(0x7).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(S, xp, xi + 4 * n));
+                FloatVector a2 = ((FloatVector) t2.and(0x7).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(S, xp, xi + 8 * n));
+                FloatVector a3 = ((FloatVector) t3.and(0x7).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(S, xp, xi + 12 * n));
+                a0 = ((FloatVector) t0.and(0x700).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + n), a0);
+                a1 = ((FloatVector) t1.and(0x700).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 5 * n), a1);
+                a2 = ((FloatVector) t2.and(0x700).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 9 * n), a2);
+                a3 = ((FloatVector) t3.and(0x700).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 13 * n), a3);
+                a0 = ((FloatVector) t0.and(0x70000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 2 * n), a0);
+                a1 = ((FloatVector) t1.and(0x70000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 6 * n), a1);
+                a2 = ((FloatVector) t2.and(0x70000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 10 * n), a2);
+                a3 = ((FloatVector) t3.and(0x70000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 14 * n), a3);
+                a0 = ((FloatVector) t0.and(0x7000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 3 * n), a0);
+                a1 = ((FloatVector) t1.and(0x7000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 7 * n), a1);
+                a2 = ((FloatVector) t2.and(0x7000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 11 * n), a2);
+                a3 = ((FloatVector) t3.and(0x7000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 15 * n), a3);
                 FloatVector sum = a0.mul((FloatVector) sc0.convertShape(VectorOperators.B2F, S, k));
                 sum = a1.fma((FloatVector) sc1.convertShape(VectorOperators.B2F, S, k), sum);
                 sum = a2.fma((FloatVector) sc2.convertShape(VectorOperators.B2F, S, k), sum);
