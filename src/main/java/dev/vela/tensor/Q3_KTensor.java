@@ -3,8 +3,6 @@ package dev.vela.tensor;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -68,8 +66,12 @@ public final class Q3_KTensor extends QuantTensor {
     private static final VectorShuffle<Byte> SCALES_J1 = scaleShuffle(1);
     private static final VectorShuffle<Byte> SCALES_J2 = scaleShuffle(2);
     private static final VectorShuffle<Byte> SCALES_J3 = scaleShuffle(3);
-    private static final VectorSpecies<Long> L128 = LongVector.SPECIES_128;
-    private static final VectorMask<Byte> SCALES_8_TO_15 = VectorMask.fromLong(B16, 0xFF00);
+    /** Ints of scale bytes 0..3, 4..7, 0..3, 4..7, out of the 16 bytes that end with the scales and d. */
+    private static final VectorShuffle<Byte> SCALE_NIBBLES = VectorShuffle.fromOp(B16, m -> 2 + m % 8);
+    /** Scale bytes 8..11, four times. */
+    private static final VectorShuffle<Byte> SCALE_TOPS = VectorShuffle.fromOp(B16, m -> 10 + m % 4);
+    private static final IntVector NIBBLE_SHIFTS = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0, 0, 4, 4}, 0);
+    private static final IntVector TOP_SHIFTS = IntVector.fromArray(IntVector.SPECIES_128, new int[] {0, 2, 4, 6}, 0);
     private static final VectorShuffle<Integer> HIGH_TWICE = VectorShuffle.fromOp(IntVector.SPECIES_512, i -> i % 8);
     private static final int[] HIGH_SHIFTS = {0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4};
 
@@ -92,17 +94,14 @@ public final class Q3_KTensor extends QuantTensor {
         for (int b = 0; b < blocks; b++) {
             long p = base + b * 110L;
             FloatVector d = FloatVector.broadcast(S, f16(data, p + 108));
-            // All 16 scales at once: scale n (0..63) in byte n % 4 of int n / 4 of the two longs.
-            int s0 = data.get(I32, p + 96);
-            int s1 = data.get(I32, p + 100);
-            int s2 = data.get(I32, p + 104);
-            long sLow = ((s0 & 0x0F0F0F0F) | (s2 & 0x03030303) << 4) & 0xFFFFFFFFL
-                    | (long) ((s1 & 0x0F0F0F0F) | (s2 >>> 2 & 0x03030303) << 4) << 32;
-            long sHigh = ((s0 >>> 4 & 0x0F0F0F0F) | (s2 >>> 4 & 0x03030303) << 4) & 0xFFFFFFFFL
-                    | (long) ((s1 >>> 4 & 0x0F0F0F0F) | (s2 >>> 6 & 0x03030303) << 4) << 32;
-            // (blend of two broadcasts: measured faster than withLane, a long blend, or unpacking with shuffles)
-            ByteVector sc = LongVector.broadcast(L128, sLow).reinterpretAsBytes()
-                    .blend(LongVector.broadcast(L128, sHigh).reinterpretAsBytes(), SCALES_8_TO_15).sub((byte) 32);
+            // All 16 scales at once, in int lanes: int m holds scales 4m .. 4m + 3, their low nibbles
+            // from scale int m % 2 (shifted by 4·(m / 2)), their top bits from bit pair m of each
+            // byte of scale int 2. The 16 bytes loaded end with the super-block, where d is: the
+            // scales start at byte 2 (a load at the scales would read past the end of the data).
+            ByteVector raw = load16(data, p + 94);
+            IntVector nibbles = raw.rearrange(SCALE_NIBBLES).reinterpretAsInts().lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F);
+            IntVector tops = raw.rearrange(SCALE_TOPS).reinterpretAsInts().lanewise(VectorOperators.LSHR, TOP_SHIFTS).and(0x03030303);
+            ByteVector sc = nibbles.or(tops.lanewise(VectorOperators.LSHL, 4)).reinterpretAsBytes().sub((byte) 32);
             FloatVector scaledSums = FloatVector.zero(S);
             for (int k = 0; k < PARTS; k++) {
                 scaledSums = ((FloatVector) sc.convertShape(VectorOperators.B2F, S, k)).fma(FloatVector.fromArray(S, sums, b * 16 + k * n), scaledSums);
