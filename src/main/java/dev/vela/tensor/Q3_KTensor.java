@@ -120,11 +120,12 @@ public final class Q3_KTensor extends QuantTensor {
                 hm = hm.lanewise(VectorOperators.LSHR, IntVector.fromArray(I, HIGH_SHIFTS, k * n));
                 int xi = 256 * b + 16 * k * n;
                 // Per bit pair j, all four bytes at once: pair j moved to bits 0..1 of each byte and
-                // high bit j to bit 2, so every byte holds v + 4 (0..7), masked in place below.
-                IntVector t0 = q.and(0x03030303).or(hm.lanewise(VectorOperators.LSHL, 2).and(0x04040404));
-                IntVector t1 = q.lanewise(VectorOperators.LSHR, 2).and(0x03030303).or(hm.lanewise(VectorOperators.LSHL, 1).and(0x04040404));
-                IntVector t2 = q.lanewise(VectorOperators.LSHR, 4).and(0x03030303).or(hm.and(0x04040404));
-                IntVector t3 = q.lanewise(VectorOperators.LSHR, 6).and(0x03030303).or(hm.lanewise(VectorOperators.LSHR, 1).and(0x04040404));
+                // high bit j to bit 2, so that bits 0..2 hold v + 4 (0..7); only those are read
+                // below, so one bitwise blend joins the two whatever the other bits hold.
+                IntVector t0 = q.lanewise(VectorOperators.BITWISE_BLEND, hm.lanewise(VectorOperators.LSHL, 2), 0x04040404);
+                IntVector t1 = q.lanewise(VectorOperators.LSHR, 2).lanewise(VectorOperators.BITWISE_BLEND, hm.lanewise(VectorOperators.LSHL, 1), 0x04040404);
+                IntVector t2 = q.lanewise(VectorOperators.LSHR, 4).lanewise(VectorOperators.BITWISE_BLEND, hm, 0x04040404);
+                IntVector t3 = q.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.BITWISE_BLEND, hm.lanewise(VectorOperators.LSHR, 1), 0x04040404);
                 FloatVector a0 = ((FloatVector) t0.and(0x7).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(S, xp, xi));
                 FloatVector a1 = ((FloatVector) t1.and(0x7).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(S, xp, xi + 4 * n));
                 FloatVector a2 = ((FloatVector) t2.and(0x7).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(S, xp, xi + 8 * n));
