@@ -75,6 +75,16 @@ public final class Q3_KTensor extends QuantTensor {
     private static final VectorShuffle<Integer> HIGH_TWICE = VectorShuffle.fromOp(IntVector.SPECIES_512, i -> i % 8);
     private static final int[] HIGH_SHIFTS = {0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4};
 
+    /** The same moves on floats, used where a float vector has 16 lanes. */
+    private static final VectorShuffle<Float> FLOAT_J0 = floatShuffle(0);
+    private static final VectorShuffle<Float> FLOAT_J1 = floatShuffle(1);
+    private static final VectorShuffle<Float> FLOAT_J2 = floatShuffle(2);
+    private static final VectorShuffle<Float> FLOAT_J3 = floatShuffle(3);
+
+    private static VectorShuffle<Float> floatShuffle(int j) {
+        return VectorShuffle.fromOp(S, i -> ((i & 8) + 2 * j + (i >> 2 & 1)) % S.length());
+    }
+
     /** Lane i = 8h + 4s + c of the result takes scale 8h + 2j + s. */
     private static VectorShuffle<Byte> scaleShuffle(int j) {
         return VectorShuffle.fromOp(B16, i -> (i & 8) + 2 * j + (i >> 2 & 1));
@@ -102,15 +112,19 @@ public final class Q3_KTensor extends QuantTensor {
             IntVector nibbles = raw.rearrange(SCALE_NIBBLES).reinterpretAsInts().lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS).and(0x0F0F0F0F);
             IntVector tops = raw.rearrange(SCALE_TOPS).reinterpretAsInts().lanewise(VectorOperators.LSHR, TOP_SHIFTS).and(0x03030303);
             ByteVector sc = nibbles.or(tops.lanewise(VectorOperators.LSHL, 4)).reinterpretAsBytes().sub((byte) 32);
-            FloatVector scaledSums = FloatVector.zero(S);
-            for (int k = 0; k < PARTS; k++) {
-                scaledSums = ((FloatVector) sc.convertShape(VectorOperators.B2F, S, k)).fma(FloatVector.fromArray(S, sums, b * 16 + k * n), scaledSums);
+            // The scales times d as one float vector at 16 lanes, moved to the lanes per j as floats:
+            // measured ~85% → ~95% of Q4_0's GB/s against moving and widening bytes per j (below,
+            // for narrower vectors, where the 16 scales span several).
+            FloatVector scd = ((FloatVector) sc.convertShape(VectorOperators.B2F, S, 0)).mul(d);
+            if (n == 16) {
+                offsets = scd.fma(FloatVector.fromArray(S, sums, b * 16), offsets);
+            } else {
+                FloatVector scaledSums = FloatVector.zero(S);
+                for (int k = 0; k < PARTS; k++) {
+                    scaledSums = ((FloatVector) sc.convertShape(VectorOperators.B2F, S, k)).fma(FloatVector.fromArray(S, sums, b * 16 + k * n), scaledSums);
+                }
+                offsets = scaledSums.fma(d, offsets);
             }
-            offsets = scaledSums.fma(d, offsets);
-            ByteVector sc0 = sc.rearrange(SCALES_J0);
-            ByteVector sc1 = sc.rearrange(SCALES_J1);
-            ByteVector sc2 = sc.rearrange(SCALES_J2);
-            ByteVector sc3 = sc.rearrange(SCALES_J3);
             for (int k = 0; k < PARTS; k++) {
                 IntVector q = IntVector.fromMemorySegment(I, data, p + 32 + 4L * k * n, LITTLE_ENDIAN);
                 // High-bit ints i % 8 of this part's lanes i; at 16 lanes, ints 0..7 twice.
@@ -142,11 +156,18 @@ public final class Q3_KTensor extends QuantTensor {
                 a1 = ((FloatVector) t1.and(0x7000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 7 * n), a1);
                 a2 = ((FloatVector) t2.and(0x7000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 11 * n), a2);
                 a3 = ((FloatVector) t3.and(0x7000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 15 * n), a3);
-                FloatVector sum = a0.mul((FloatVector) sc0.convertShape(VectorOperators.B2F, S, k));
-                sum = a1.fma((FloatVector) sc1.convertShape(VectorOperators.B2F, S, k), sum);
-                sum = a2.fma((FloatVector) sc2.convertShape(VectorOperators.B2F, S, k), sum);
-                sum = a3.fma((FloatVector) sc3.convertShape(VectorOperators.B2F, S, k), sum);
-                acc = sum.fma(d, acc);
+                if (n == 16) {
+                    acc = a0.fma(scd.rearrange(FLOAT_J0), acc);
+                    acc = a1.fma(scd.rearrange(FLOAT_J1), acc);
+                    acc = a2.fma(scd.rearrange(FLOAT_J2), acc);
+                    acc = a3.fma(scd.rearrange(FLOAT_J3), acc);
+                } else {
+                    FloatVector sum = a0.mul((FloatVector) sc.rearrange(SCALES_J0).convertShape(VectorOperators.B2F, S, k));
+                    sum = a1.fma((FloatVector) sc.rearrange(SCALES_J1).convertShape(VectorOperators.B2F, S, k), sum);
+                    sum = a2.fma((FloatVector) sc.rearrange(SCALES_J2).convertShape(VectorOperators.B2F, S, k), sum);
+                    sum = a3.fma((FloatVector) sc.rearrange(SCALES_J3).convertShape(VectorOperators.B2F, S, k), sum);
+                    acc = sum.fma(d, acc);
+                }
             }
         }
         return acc.sub(offsets.mul(4f)).reduceLanes(VectorOperators.ADD);
