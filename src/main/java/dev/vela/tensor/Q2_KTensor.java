@@ -114,10 +114,11 @@ public final class Q2_KTensor extends QuantTensor {
             FloatVector dmin = FloatVector.broadcast(S, f16(data, p + 82));
             ByteVector pairs = load16(data, p);
             ByteVector sc = pairs.and((byte) 0xF);
-            ByteVector m = pairs.lanewise(VectorOperators.LSHR, 4);
             for (int k = 0; k < PARTS; k++) {
-                mins = ((FloatVector) m.convertShape(VectorOperators.B2F, S, k)).mul(FloatVector.fromArray(S, sums, b * 16 + k * n))
-                        .fma(dmin, mins);
+                // The pairs widened to ints once; scale and min split there.
+                IntVector pk = (IntVector) pairs.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, k);
+                mins = ((FloatVector) pk.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(S, sums, b * 16 + k * n)).fma(dmin, mins);
                 IntVector q = IntVector.fromMemorySegment(I, data, p + 16 + 4L * k * n, LITTLE_ENDIAN);
                 int xi = 256 * b + 16 * k * n;
                 FloatVector a0 = FloatVector.zero(S);
@@ -145,7 +146,7 @@ public final class Q2_KTensor extends QuantTensor {
                 if (n == 16) {
                     // All 16 scales fit one float vector: widen them once and move floats to the
                     // lanes (4 fewer byte shuffles and widenings than below, and no extra multiply).
-                    FloatVector scd = ((FloatVector) sc.convertShape(VectorOperators.B2F, S, 0)).mul(d);
+                    FloatVector scd = ((FloatVector) pk.and(0xF).convert(VectorOperators.I2F, 0)).mul(d);
                     acc = a0.fma(scd.rearrange(FLOAT_J0), acc);
                     acc = a1.fma(scd.rearrange(FLOAT_J1), acc);
                     acc = a2.fma(scd.rearrange(FLOAT_J2), acc);
