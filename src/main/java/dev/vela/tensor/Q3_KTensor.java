@@ -75,14 +75,18 @@ public final class Q3_KTensor extends QuantTensor {
     private static final VectorShuffle<Integer> HIGH_TWICE = VectorShuffle.fromOp(IntVector.SPECIES_512, i -> i % 8);
     private static final int[] HIGH_SHIFTS = {0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4};
 
-    /** The same moves on floats, used where a float vector has 16 lanes. */
-    private static final VectorShuffle<Float> FLOAT_J0 = floatShuffle(0);
-    private static final VectorShuffle<Float> FLOAT_J1 = floatShuffle(1);
-    private static final VectorShuffle<Float> FLOAT_J2 = floatShuffle(2);
-    private static final VectorShuffle<Float> FLOAT_J3 = floatShuffle(3);
+    /**
+     * The same moves on 32-bit lanes, used on float scales where a vector has 16 lanes. (Int, not
+     * float, shuffles: every further shuffle class the kernels use makes the JDK's shared shuffle
+     * code megamorphic, and then every kernel that rearranges slows down, measured up to 2×.)
+     */
+    private static final VectorShuffle<Integer> LANES_J0 = laneShuffle(0);
+    private static final VectorShuffle<Integer> LANES_J1 = laneShuffle(1);
+    private static final VectorShuffle<Integer> LANES_J2 = laneShuffle(2);
+    private static final VectorShuffle<Integer> LANES_J3 = laneShuffle(3);
 
-    private static VectorShuffle<Float> floatShuffle(int j) {
-        return VectorShuffle.fromOp(S, i -> ((i & 8) + 2 * j + (i >> 2 & 1)) % S.length());
+    private static VectorShuffle<Integer> laneShuffle(int j) {
+        return VectorShuffle.fromOp(I, i -> ((i & 8) + 2 * j + (i >> 2 & 1)) % I.length());
     }
 
     /** Lane i = 8h + 4s + c of the result takes scale 8h + 2j + s. */
@@ -157,10 +161,10 @@ public final class Q3_KTensor extends QuantTensor {
                 a2 = ((FloatVector) t2.and(0x7000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 11 * n), a2);
                 a3 = ((FloatVector) t3.and(0x7000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 15 * n), a3);
                 if (n == 16) {
-                    acc = a0.fma(scd.rearrange(FLOAT_J0), acc);
-                    acc = a1.fma(scd.rearrange(FLOAT_J1), acc);
-                    acc = a2.fma(scd.rearrange(FLOAT_J2), acc);
-                    acc = a3.fma(scd.rearrange(FLOAT_J3), acc);
+                    acc = a0.fma(scd.reinterpretAsInts().rearrange(LANES_J0).reinterpretAsFloats(), acc);
+                    acc = a1.fma(scd.reinterpretAsInts().rearrange(LANES_J1).reinterpretAsFloats(), acc);
+                    acc = a2.fma(scd.reinterpretAsInts().rearrange(LANES_J2).reinterpretAsFloats(), acc);
+                    acc = a3.fma(scd.reinterpretAsInts().rearrange(LANES_J3).reinterpretAsFloats(), acc);
                 } else {
                     FloatVector sum = a0.mul((FloatVector) sc.rearrange(SCALES_J0).convertShape(VectorOperators.B2F, S, k));
                     sum = a1.fma((FloatVector) sc.rearrange(SCALES_J1).convertShape(VectorOperators.B2F, S, k), sum);
