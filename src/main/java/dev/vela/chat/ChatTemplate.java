@@ -2,6 +2,7 @@ package dev.vela.chat;
 
 import dev.vela.VelaException;
 
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +14,17 @@ import java.util.Map;
  * <p>Rendering follows what Hugging Face transformers' {@code apply_chat_template} produces,
  * byte for byte: Jinja2 with {@code trim_blocks} and {@code lstrip_blocks}, Python value
  * semantics ({@code True}, {@code None}, whitespace as {@code str.isspace()}), transformers'
- * {@code tojson}, {@code raise_exception} and {@code strftime_now} (which formats a fixed date,
- * 26 July 2024, so that prompts are reproducible). The interpreter implements the subset of
+ * {@code tojson}, {@code raise_exception} and {@code strftime_now} (which formats the moment the
+ * caller passes; by default {@link #REFERENCE_NOW}, 26 July 2024, so that prompts are
+ * reproducible, as in the reference prompts). The interpreter implements the subset of
  * Jinja2 chat templates use; see the package documentation for the list.
  *
  * <p>Instances are immutable and safe to share between threads.
  */
 public final class ChatTemplate {
+    /** The moment {@code strftime_now} formats unless told otherwise: 26 July 2024, 12:00. */
+    public static final LocalDateTime REFERENCE_NOW = Globals.FIXED_NOW;
+
     private final List<Node> body;
 
     private ChatTemplate(List<Node> body) {
@@ -53,7 +58,16 @@ public final class ChatTemplate {
      *                       or fails (an undefined value used in arithmetic, a type error, ...)
      */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> extraVariables) {
-        Scope root = new Scope(Globals.scope());
+        return render(messages, addGenerationPrompt, extraVariables, REFERENCE_NOW);
+    }
+
+    /**
+     * Renders as {@link #render(List, boolean, Map)} does, with {@code strftime_now} formatting
+     * {@code now}: a chat passes the real time, tests a fixed one.
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> extraVariables,
+                         LocalDateTime now) {
+        Scope root = new Scope(Globals.scope(now));
         root.set("tools", null);
         root.set("documents", null);
         if (extraVariables != null) {

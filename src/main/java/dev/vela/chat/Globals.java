@@ -18,7 +18,8 @@ final class Globals {
      */
     static final LocalDateTime FIXED_NOW = LocalDateTime.of(2024, 7, 26, 12, 0);
 
-    static Scope scope() {
+    /** The globals, with {@code strftime_now} formatting {@code now}. */
+    static Scope scope(LocalDateTime now) {
         Scope s = new Scope(null);
         s.set("raise_exception", (JinjaCallable) (args, kwargs) -> {
             Object message = args.isEmpty() ? kwargs.getOrDefault("message", "") : args.getFirst();
@@ -29,7 +30,7 @@ final class Globals {
             if (!(format instanceof String f)) {
                 throw new TemplateError("strftime_now() argument must be str, not " + PyValues.typeName(format));
             }
-            return strftime(f, FIXED_NOW);
+            return strftime(f, now);
         });
         s.set("namespace", (JinjaCallable) (args, kwargs) -> {
             Namespace ns = new Namespace();

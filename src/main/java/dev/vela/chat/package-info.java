@@ -29,7 +29,8 @@
  *       gt, ge, in, sameas, lower, upper;</li>
  *   <li>str methods (strip, lstrip, rstrip, split, rsplit, startswith, endswith, replace, upper,
  *       lower, title, join, find, count, format, ...), dict methods (get, keys, values, items);</li>
- *   <li>globals: raise_exception, strftime_now (a fixed date, 26 July 2024), namespace, range,
+ *   <li>globals: raise_exception, strftime_now (the moment the caller passes; by
+ *       default a fixed date, 26 July 2024), namespace, range,
  *       dict.</li>
  * </ul>
  * Not supported: {@code include}/{@code extends}/{@code import}, {@code call} blocks, recursive

@@ -35,10 +35,11 @@ final class BenchCommand implements Command {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.value("--model", "FILE", "the GGUF model file", null, "-m"),
+                ModelOptions.SOURCE.get(0), ModelOptions.SOURCE.get(1), ModelOptions.SOURCE.get(2),
                 OptionSpec.value("--n-prompt", "N", "prompt tokens to process, 0 to skip", "512", "-p"),
                 OptionSpec.value("--n-gen", "N", "tokens to generate, 0 to skip", "128", "-n"),
                 OptionSpec.value("--repetitions", "R", "timed repetitions after one warm-up", "3", "-r"),
+                OptionSpec.value("--n-depth", "D", "tokens already in the context before each test (long-context speed)", "0", "-d"),
                 OptionSpec.value("--threads", "N", "threads for matrix work", "all cores", "-t"),
                 OptionSpec.flag("--kernels", "time the matrix-vector product alone per weight type, in GB/s, on random weights"),
                 OptionSpec.value("--type", "T,T", "with --kernels: the weight types", "all supported"),
@@ -57,53 +58,64 @@ final class BenchCommand implements Command {
         int nPrompt = o.integer("--n-prompt", 512, 0, 1 << 20);
         int nGen = o.integer("--n-gen", 128, 0, 1 << 20);
         int reps = o.integer("--repetitions", 3, 1, 1000);
+        int depth = o.integer("--n-depth", 0, 0, 1 << 20);
         int threads = ModelOptions.threads(o);
         try (Model model = ModelOptions.load(o, err); Parallel pool = new Parallel(threads)) {
             int vocab = model.config().vocabSize();
-            Transformer t = model.newTransformer(pool, Math.max(1, nPrompt + nGen));
+            Transformer t = model.newTransformer(pool, Math.max(1, depth + Math.max(nPrompt, nGen)));
             SplittableRandom rnd = new SplittableRandom(42);
+            if (depth > 0) {
+                // The context is filled once; each test then runs after it and only overwrites later positions.
+                long t0 = System.nanoTime();
+                t.forward(rnd.ints(depth, 0, vocab).toArray(), 0, depth, 0);
+                err.printf("bench: filled a context of %d tokens in %.1f s%n", depth, (System.nanoTime() - t0) / 1e9);
+            }
             long bytesPerToken = weightBytesPerToken(model.weights());
             err.printf("bench: %s, %d threads, %s, %s of weights per token%n", model.file().path().getFileName(), threads,
                     Simd.describe(), Sizes.bytes(bytesPerToken));
             if (nPrompt > 0) {
                 int[] tokens = rnd.ints(nPrompt, 0, vocab).toArray();
-                runPrompt(t, tokens); // warm-up: the JIT compiles the kernels
+                runPrompt(t, tokens, depth); // warm-up: the JIT compiles the kernels
                 double[] rates = new double[reps];
                 for (int r = 0; r < reps; r++) {
                     long t0 = System.nanoTime();
-                    runPrompt(t, tokens);
+                    runPrompt(t, tokens, depth);
                     rates[r] = nPrompt * 1e9 / (System.nanoTime() - t0);
                 }
-                out.printf("pp%d %.2f ± %.2f tok/s%n", nPrompt, mean(rates), stddev(rates));
+                out.printf("pp%d%s %.2f ± %.2f tok/s%n", nPrompt, at(depth), mean(rates), stddev(rates));
                 out.flush();
             }
             if (nGen > 0) {
                 int first = rnd.nextInt(vocab);
-                runGeneration(t, first, Math.min(nGen, 16));
+                runGeneration(t, first, Math.min(nGen, 16), depth);
                 double[] rates = new double[reps];
                 for (int r = 0; r < reps; r++) {
                     long t0 = System.nanoTime();
-                    runGeneration(t, first, nGen);
+                    runGeneration(t, first, nGen, depth);
                     rates[r] = nGen * 1e9 / (System.nanoTime() - t0);
                 }
                 double m = mean(rates);
-                out.printf("tg%d %.2f ± %.2f tok/s (%.1f GB/s)%n", nGen, m, stddev(rates), m * bytesPerToken / 1e9);
+                out.printf("tg%d%s %.2f ± %.2f tok/s (%.1f GB/s)%n", nGen, at(depth), m, stddev(rates), m * bytesPerToken / 1e9);
                 out.flush();
             }
         }
         return 0;
     }
 
-    private static void runPrompt(Transformer t, int[] tokens) {
-        for (int pos = 0; pos < tokens.length; pos++) {
-            t.forward(tokens[pos], pos);
-        }
+    /** llama-bench's name suffix for a test run after {@code depth} tokens of context. */
+    private static String at(int depth) {
+        return depth == 0 ? "" : " @ d" + depth;
+    }
+
+    /** The prompt as the generator feeds it: in batches, logits only for the last token. */
+    private static void runPrompt(Transformer t, int[] tokens, int depth) {
+        t.forward(tokens, 0, tokens.length, depth);
     }
 
     /** Generation as in decoding: each step feeds the argmax of the previous logits. */
-    private static void runGeneration(Transformer t, int first, int n) {
+    private static void runGeneration(Transformer t, int first, int n, int depth) {
         int token = first;
-        for (int pos = 0; pos < n; pos++) {
+        for (int pos = depth; pos < depth + n; pos++) {
             float[] logits = t.forward(token, pos);
             int best = 0;
             for (int i = 1; i < logits.length; i++) {

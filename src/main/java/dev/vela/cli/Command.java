@@ -1,5 +1,6 @@
 package dev.vela.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -17,4 +18,14 @@ public interface Command {
 
     /** Runs the command; returns the process exit code. */
     int run(Options options, PrintStream out, PrintStream err);
+
+    /** Runs the command reading {@code in} (only the chat reads its input). */
+    default int run(Options options, InputStream in, PrintStream out, PrintStream err) {
+        return run(options, out, err);
+    }
+
+    /** Text shown in {@code --help} after the options; empty for none. */
+    default String notes() {
+        return "";
+    }
 }

@@ -2,6 +2,7 @@ package dev.vela.cli;
 
 import dev.vela.VelaException;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -12,11 +13,16 @@ public final class Commands {
     private Commands() {}
 
     static List<Command> all() {
-        return List.of(new GenerateCommand(), new InfoCommand(), new TokenizeCommand(), new BenchCommand());
+        return List.of(new GenerateCommand(), new InfoCommand(), new TokenizeCommand(), new BenchCommand(), new PerplexityCommand(), new PullCommand());
     }
 
     /** Picks the command named by the first argument (generation when there is none) and runs it. */
     public static int dispatch(String[] args, PrintStream out, PrintStream err) {
+        return dispatch(args, System.in, out, err);
+    }
+
+    /** As {@link #dispatch(String[], PrintStream, PrintStream)}, with {@code in} as the input of a chat. */
+    public static int dispatch(String[] args, InputStream in, PrintStream out, PrintStream err) {
         List<Command> commands = all();
         Command command = commands.getFirst();
         int start = 0;
@@ -39,7 +45,7 @@ public final class Commands {
                 return 0;
             }
         }
-        return command.run(Options.parse(args, start, command.options()), out, err);
+        return command.run(Options.parse(args, start, command.options()), in, out, err);
     }
 
     static String help(Command command, boolean top) {
@@ -49,6 +55,9 @@ public final class Commands {
         }
         sb.append("usage: ").append(command.usage()).append("\n\n");
         sb.append("options:\n").append(Options.help(command.options()));
+        if (!command.notes().isEmpty()) {
+            sb.append('\n').append(command.notes());
+        }
         if (top) {
             sb.append("\ncommands (java -jar vela.jar COMMAND --help for their options):\n");
             for (Command c : all()) {

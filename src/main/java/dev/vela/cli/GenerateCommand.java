@@ -10,6 +10,7 @@ import dev.vela.tokenizer.StreamDecoder;
 import dev.vela.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,15 +33,20 @@ final class GenerateCommand implements Command {
 
     @Override
     public String usage() {
-        return "java -jar vela.jar [generate] --model M.gguf --prompt TEXT [options]";
+        return "java -jar vela.jar [generate] --model M.gguf --prompt TEXT [options]\n"
+                + "       java -jar vela.jar --model M.gguf --chat [--system TEXT] [--prompt TEXT] [options]";
     }
 
     @Override
     public List<OptionSpec> options() {
         List<OptionSpec> o = new ArrayList<>(ModelOptions.SPECS);
-        o.add(OptionSpec.value("--prompt", "TEXT", "the prompt to continue", null, "-p"));
+        o.add(OptionSpec.value("--prompt", "TEXT", "the prompt to continue (with --chat: the one message to answer)", null, "-p"));
         o.add(OptionSpec.value("--file", "FILE", "read the prompt from a file", null, "-f"));
-        o.add(OptionSpec.value("--n-predict", "N", "number of tokens to generate, -1 until end of text or full context", "256", "-n"));
+        o.add(OptionSpec.value("--n-predict", "N", "number of tokens to generate, -1 until end of text or full context", "256; chat: -1", "-n"));
+        o.add(OptionSpec.flag("--chat", "chat with the model in its chat format, in the terminal, or for one --prompt"));
+        o.add(OptionSpec.value("--system", "TEXT", "the system prompt of the chat", "none"));
+        o.add(OptionSpec.value("--chat-template", "FILE", "a Jinja chat template file or built-in format name to use instead of the model's", null));
+        o.add(OptionSpec.flag("--verbose-prompt", "write the exact prompt to stderr before generating"));
         o.add(OptionSpec.flag("--no-display-prompt", "print only the generated text, not the prompt"));
         o.add(OptionSpec.flag("--ignore-eos", "keep generating past end-of-sequence tokens"));
         o.addAll(SamplingOptions.SPECS);
@@ -49,7 +55,25 @@ final class GenerateCommand implements Command {
     }
 
     @Override
+    public String notes() {
+        return ChatCommand.NOTES;
+    }
+
+    @Override
     public int run(Options o, PrintStream out, PrintStream err) {
+        return run(o, System.in, out, err);
+    }
+
+    @Override
+    public int run(Options o, InputStream in, PrintStream out, PrintStream err) {
+        if (o.flag("--chat")) {
+            return ChatCommand.run(o, o.has("--prompt") || o.has("--file") ? prompt(o) : null, in, out, err);
+        }
+        for (String chatOnly : List.of("--system", "--chat-template")) {
+            if (o.has(chatOnly)) {
+                throw new VelaException(chatOnly + " needs --chat");
+            }
+        }
         String prompt = prompt(o);
         int nPredict = o.integer("--n-predict", 256, -1, Integer.MAX_VALUE);
         SamplerConfig samplerConfig = SamplingOptions.config(o);
@@ -68,6 +92,10 @@ final class GenerateCommand implements Command {
             }
             Generator gen = new Generator(model.newTransformer(pool, context),
                     new Sampler(samplerConfig, model.config().vocabSize()));
+            if (o.flag("--verbose-prompt")) {
+                err.print("--- prompt ---\n" + prompt + "\n--- end prompt ---\n");
+                err.flush();
+            }
             if (!o.flag("--no-display-prompt")) {
                 out.print(prompt);
                 out.flush();

@@ -34,15 +34,15 @@ final class InfoCommand implements Command {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.value("--model", "FILE", "the GGUF file", null, "-m"),
+                ModelOptions.SOURCE.get(0), ModelOptions.SOURCE.get(1), ModelOptions.SOURCE.get(2),
                 OptionSpec.flag("--verbose", "print stack traces on errors"));
     }
 
     @Override
     public int run(Options o, PrintStream out, PrintStream err) {
-        String path = o.has("--model") ? o.string("--model", null)
-                : o.positionals().isEmpty() ? o.required("--model", "which GGUF file to describe") : o.positionals().getFirst();
-        try (GGUFFile f = GGUFFile.open(Path.of(path))) {
+        Path path = o.has("--model") || o.has("--hf") || o.positionals().isEmpty() ? ModelOptions.modelPath(o)
+                : Path.of(o.positionals().getFirst());
+        try (GGUFFile f = GGUFFile.open(path)) {
             Metadata md = f.metadata();
             out.printf("%s: GGUF v%d, %d metadata keys, %d tensors, data at offset %d, %s%n",
                     path, f.version(), md.asMap().size(), f.tensors().size(), f.dataOffset(), Sizes.bytes(f.fileSize()));

@@ -65,12 +65,13 @@ public final class Relauncher {
 
     /**
      * Ctrl-C reaches both JVMs; the child decides what it means (in chat: stop the answer), so this
-     * one must not die and leave the child without its terminal.
+     * one must not die and leave the child without its terminal. A handler that does nothing, not
+     * SIG_IGN: an ignored signal stays ignored in the child, whose JVM then refuses to handle it.
      */
     @SuppressWarnings("removal")
     private static void ignoreInterrupts() {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> { });
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             // No SIGINT on this platform: nothing to ignore.
         }

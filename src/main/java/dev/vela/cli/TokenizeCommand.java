@@ -28,7 +28,7 @@ final class TokenizeCommand implements Command {
     @Override
     public List<OptionSpec> options() {
         return List.of(
-                OptionSpec.value("--model", "FILE", "the GGUF file whose vocabulary to use", null, "-m"),
+                ModelOptions.SOURCE.get(0), ModelOptions.SOURCE.get(1), ModelOptions.SOURCE.get(2),
                 OptionSpec.value("--prompt", "TEXT", "the text (or give it as the last argument)", null, "-p"),
                 OptionSpec.flag("--bos", "add the beginning-of-sequence token, if the model uses one"),
                 OptionSpec.flag("--parse-special", "read special-token text such as <|eot_id|> as those tokens"),

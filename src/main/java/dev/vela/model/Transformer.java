@@ -5,7 +5,6 @@ import dev.vela.tensor.MatMul;
 import dev.vela.tensor.Parallel;
 import dev.vela.tensor.Tensor;
 
-import java.util.Arrays;
 
 /**
  * The forward pass of a LLaMA-style decoder over a batch of consecutive tokens: embedding, then
@@ -56,7 +55,7 @@ public final class Transformer {
         this.w = weights;
         this.pool = pool;
         this.batch = Math.max(1, Math.min(batch, contextLength));
-        this.cache = new KVCache(c.layers(), contextLength, c.kvDim());
+        this.cache = new KVCache(c.layers(), contextLength, c.kvDim(), c.headDim());
         this.ropes = ropesPerLayer(c, w);
         int b = this.batch;
         this.x = new float[b * c.dim()];
@@ -65,7 +64,7 @@ public final class Transformer {
         this.q = new float[b * c.qDim()];
         this.k = new float[b * c.kvDim()];
         this.v = new float[b * c.kvDim()];
-        this.att = new float[c.heads() * contextLength];
+        this.att = new float[c.heads() * cache.stride()];
         this.hb = new float[b * c.ffnDim()];
         this.hb2 = new float[b * c.ffnDim()];
         this.logits = new float[c.vocabSize()];
@@ -97,21 +96,48 @@ public final class Transformer {
      * returns the logits after the last one.
      */
     public float[] forward(int[] tokens, int off, int n, int pos) {
+        forward(tokens, off, n, pos, n - 1, null);
+        return logits;
+    }
+
+    /** Receives the logits after one token of a batch (a buffer reused for the next token). */
+    @FunctionalInterface
+    public interface LogitsSink {
+        void accept(int index, float[] logits);
+    }
+
+    /**
+     * Runs {@code n} tokens as {@link #forward(int[], int, int, int)} does and computes the logits
+     * of every token from index {@code logitsFrom} on (index 0 is {@code tokens[off]}), handing
+     * each to {@code sink} in order; with a null sink only the last token's logits are kept.
+     * Scoring a text (perplexity) needs them all.
+     */
+    public void forward(int[] tokens, int off, int n, int pos, int logitsFrom, LogitsSink sink) {
         if (n < 1 || pos < 0 || pos + n > cache.capacity()) {
             throw new IllegalArgumentException("positions " + pos + ".." + (pos + n - 1) + " are outside the context of " + cache.capacity());
         }
         for (int done = 0; done < n; done += batch) {
             int m = Math.min(batch, n - done);
             layers(tokens, off + done, m, pos + done);
+            for (int t = Math.max(0, logitsFrom - done); t < m; t++) {
+                if (sink != null || done + t == n - 1) {
+                    logits(t);
+                    if (sink != null) {
+                        sink.accept(done + t, logits);
+                    }
+                }
+            }
         }
+    }
+
+    /** Final norm, output matrix and softcap for row {@code t} of the batch just run. */
+    private void logits(int t) {
         int dim = c.dim();
-        int last = (Math.min(batch, n - (n - 1) / batch * batch) - 1) * dim;
-        FloatOps.rmsnorm(xb, 0, x, last, w.outputNorm(), dim, c.rmsEps());
+        FloatOps.rmsnorm(xb, 0, x, t * dim, w.outputNorm(), dim, c.rmsEps());
         matmul(w.output(), xb, dim, 1, logits, c.vocabSize());
         if (c.finalSoftcap() > 0) {
             FloatOps.softcap(logits, 0, c.vocabSize(), c.finalSoftcap());
         }
-        return logits;
     }
 
     /** Every layer for a batch of {@code n} tokens; leaves the residual stream in {@code x}. */
@@ -219,7 +245,7 @@ public final class Transformer {
         int kvDim = c.kvDim();
         int qDim = c.qDim();
         int group = c.heads() / c.kvHeads();
-        int ctx = cache.capacity();
+        int stride = cache.stride();
         float scale = c.attentionScale();
         float softcap = c.attnSoftcap();
         int window = c.slides(layer) ? c.slidingWindow() : Integer.MAX_VALUE;
@@ -227,23 +253,13 @@ public final class Transformer {
         float[] values = cache.values[layer];
         Parallel.RangeTask heads = (from, to) -> {
             for (int h = from; h < to; h++) {
-                int kvOff = (h / group) * hd;
-                int attOff = h * ctx;
+                int kvHead = h / group;
                 for (int t = 0; t < n; t++) {
-                    int qOff = t * qDim + h * hd;
                     int end = pos + t; // the last position this token may see
                     int start = Math.max(0, end - window + 1);
-                    for (int p = start; p <= end; p++) {
-                        att[attOff + p] = FloatOps.dot(q, qOff, keys, p * kvDim + kvOff, hd) * scale;
-                    }
-                    if (softcap > 0) {
-                        FloatOps.softcap(att, attOff + start, end - start + 1, softcap);
-                    }
-                    FloatOps.softmax(att, attOff + start, end - start + 1);
-                    Arrays.fill(xb2, qOff, qOff + hd, 0f);
-                    for (int p = start; p <= end; p++) {
-                        FloatOps.axpy(att[attOff + p], values, p * kvDim + kvOff, xb2, qOff, hd);
-                    }
+                    int qOff = t * qDim + h * hd;
+                    Attention.head(q, qOff, keys, cache.keyBase(kvHead), stride, values, kvDim, kvHead * hd,
+                            hd, start, end, scale, softcap, att, h * stride, xb2, qOff);
                 }
             }
         };

@@ -14,6 +14,8 @@ public final class MatMul {
     /** Weight rows dequantized together; the micro-kernel works on this many rows at once. */
     public static final int ROWS = 4;
     private static final int TOKENS = 4;
+    /** Columns per pass over the activations: 64 tokens of 2048 floats fill half of a 1 MB L2 cache. */
+    private static final int K_SLICE = 2048;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private MatMul() {}
@@ -54,29 +56,41 @@ public final class MatMul {
             for (int r = 0; r < rows; r++) {
                 w.dequantizeRow(r0 + r, scratch, r * cols);
             }
-            int t = 0;
-            if (rows == ROWS) {
-                for (; t + TOKENS <= n; t += TOKENS) {
-                    kernel4x4(scratch, cols, x, t * xStride, xStride, out, t * outStride + r0, outStride);
+            // Long rows are taken a slice of columns at a time, so that the slice of every token's
+            // activations stays in the core's cache while all four-token groups pass over it.
+            for (int k0 = 0; k0 < cols; k0 += K_SLICE) {
+                int k1 = Math.min(cols, k0 + K_SLICE);
+                boolean first = k0 == 0;
+                int t = 0;
+                if (rows == ROWS) {
+                    for (; t + TOKENS <= n; t += TOKENS) {
+                        kernel4x4(scratch, cols, k0, k1, x, t * xStride, xStride, out, t * outStride + r0, outStride, first);
+                    }
                 }
-            }
-            for (; t < n; t++) {
-                for (int r = 0; r < rows; r++) {
-                    out[t * outStride + r0 + r] = FloatOps.dot(scratch, r * cols, x, t * xStride, cols);
+                for (; t < n; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        float d = FloatOps.dot(scratch, r * cols + k0, x, t * xStride + k0, k1 - k0);
+                        int o = t * outStride + r0 + r;
+                        out[o] = first ? d : out[o] + d;
+                    }
                 }
             }
         }
     }
 
-    /** Four dequantized rows (at 0, cols, 2 cols, 3 cols of {@code w}) times four activation rows. */
-    private static void kernel4x4(float[] w, int cols, float[] x, int x0, int xStride, float[] out, int o0, int outStride) {
+    /**
+     * Columns {@code [k0, k1)} of four dequantized rows (at 0, cols, 2 cols, 3 cols of {@code w})
+     * times four activation rows; the first slice sets the outputs, later ones add to them.
+     */
+    private static void kernel4x4(float[] w, int cols, int k0, int k1, float[] x, int x0, int xStride, float[] out, int o0, int outStride,
+                                  boolean first) {
         FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         int x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-        int upper = S.loopBound(cols);
-        int i = 0;
+        int upper = k0 + S.loopBound(k1 - k0);
+        int i = k0;
         for (; i < upper; i += S.length()) {
             FloatVector w0 = FloatVector.fromArray(S, w, i);
             FloatVector w1 = FloatVector.fromArray(S, w, cols + i);
@@ -108,7 +122,7 @@ public final class MatMul {
                 a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD),
                 a02.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD), a22.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD),
                 a03.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD)};
-        for (; i < cols; i++) {
+        for (; i < k1; i++) {
             for (int t = 0; t < TOKENS; t++) {
                 float xv = x[x0 + t * xStride + i];
                 for (int r = 0; r < ROWS; r++) {
@@ -118,7 +132,8 @@ public final class MatMul {
         }
         for (int t = 0; t < TOKENS; t++) {
             for (int r = 0; r < ROWS; r++) {
-                out[o0 + t * outStride + r] = s[t * ROWS + r];
+                int o = o0 + t * outStride + r;
+                out[o] = first ? s[t * ROWS + r] : out[o] + s[t * ROWS + r];
             }
         }
     }

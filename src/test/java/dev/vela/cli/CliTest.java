@@ -95,8 +95,8 @@ class CliTest {
         assertError("error: --top-p must be between 1.4E-45 and 1.0, got 2", "--model", stories(), "--top-p", "2");
         assertError("error: option -n needs a value: -n, --n-predict N", "--model", stories(), "-n");
         assertError("error: --threads must be between 1 and 1024, got 0", "--model", stories(), "--threads", "0", "-p", "x");
-        assertError("error: no model given: use --model FILE.gguf (see --help)", "--prompt", "hi");
-        assertError("error: unknown command 'chatt'; commands: generate, info, tokenize, bench (see --help)", "chatt");
+        assertError("error: no model given: use --model FILE.gguf or --hf OWNER/REPO[:QUANT] (see --help)", "--prompt", "hi");
+        assertError("error: unknown command 'chatt'; commands: generate, info, tokenize, bench, perplexity, pull (see --help)", "chatt");
     }
 
     private static void assertError(String expected, String... args) {

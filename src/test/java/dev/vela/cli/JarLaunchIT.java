@@ -50,6 +50,25 @@ class JarLaunchIT {
         assertTrue(r.out().matches("(?s)vela \\S+ \\(Java 25.*Vector API \\d+-bit.*"), r.out());
     }
 
+    /** An older JVM (when this machine has one) gets one line saying what Vela needs, not a class version error. */
+    @Test
+    void olderJavaIsToldWhatVelaNeeds() throws Exception {
+        Path old = null;
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(jvms)) {
+            try (var dirs = Files.list(jvms)) {
+                old = dirs.map(d -> d.resolve("bin/java")).filter(Files::isExecutable)
+                        .filter(j -> j.toString().matches(".*(java-1[0-9]|jdk-?1[0-9]|-1[0-9]-).*")).findFirst().orElse(null);
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(old != null, "no Java older than 25 on this machine: skipping");
+        Process p = new ProcessBuilder(old.toString(), "-jar", "target/vela.jar", "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.startsWith("error: Vela needs Java 25 or newer, but this is Java 1"), out);
+    }
+
     @Test
     void helpListsOptionsAndCommands() throws Exception {
         Result r = vela("--help");

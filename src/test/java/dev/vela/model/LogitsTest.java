@@ -4,6 +4,7 @@ import dev.vela.TestData;
 import dev.vela.tensor.Parallel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -99,8 +100,9 @@ class LogitsTest {
 
     /** BF16 and quantized weights: 4% of each row's logit range, argmax equal at all positions but one. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"kq256-BF16", "kq256-Q8_0", "kq256-Q4_0", "tiny-llama2vocab-q8_0", "tiny-llama2vocab-q4_0",
-            "arch-qwen2-q8_0", "arch-qwen3-q8_0", "arch-phi3-q8_0", "arch-gemma2-q8_0", "arch-gemma3-q8_0"})
+    @ValueSource(strings = {"kq256-BF16", "kq256-Q8_0", "kq256-Q4_0", "kq256-Q4_1", "kq256-Q5_0", "kq256-Q5_1",
+            "kq256-Q2_K", "kq256-Q3_K", "kq256-Q4_K", "kq256-Q5_K", "kq256-Q6_K", "kq256-IQ4_NL", "kq256-IQ4_XS",
+            "kq256-Q4_K_M", "tiny-llama2vocab-q8_0", "tiny-llama2vocab-q4_0", "arch-qwen2-q8_0", "arch-qwen3-q8_0", "arch-phi3-q8_0", "arch-gemma2-q8_0", "arch-gemma3-q8_0"})
     void quantizedWithinRangeTolerance(String name) throws Exception {
         LogitsReference ref = LogitsReference.load(name);
         ref.assertWithinRange(runOneByOne(name, ref.ids()), 0.04f, 1);
@@ -108,7 +110,8 @@ class LogitsTest {
 
     /** The batched prompt path on quantized weights: the logits after each chunk within the same tolerance. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"kq256-BF16", "kq256-Q8_0", "kq256-Q4_0", "tiny-llama2vocab-q4_0", "arch-gemma3-q8_0"})
+    @ValueSource(strings = {"kq256-BF16", "kq256-Q8_0", "kq256-Q4_0", "kq256-Q2_K", "kq256-Q4_K_M", "kq256-IQ4_XS",
+            "tiny-llama2vocab-q4_0", "arch-gemma3-q8_0"})
     void batchedQuantizedWithinRangeTolerance(String name) throws Exception {
         LogitsReference ref = LogitsReference.load(name);
         List<Integer> positions = new ArrayList<>();
@@ -116,5 +119,20 @@ class LogitsTest {
         for (int i = 0; i < got.size(); i++) {
             ref.assertRowWithinRange(positions.get(i), got.get(i), 0.04f);
         }
+    }
+
+    /**
+     * The Llama 3 miniature from text: the prompt tokenizes to llama.cpp's ids (BOS added by the
+     * vocabulary), and running it gives llama.cpp's logits (tied embeddings, rope factors).
+     */
+    @Test
+    void llama3PromptGivenAsText() throws Exception {
+        LogitsReference ref = LogitsReference.load("tiny-llama3vocab-f32");
+        try (Model model = Model.load(TestData.model("tiny-llama3vocab-f32.gguf"))) {
+            int[] ids = dev.vela.tokenizer.Tokenizer.from(model.file().metadata())
+                    .encode("Once upon a time there was a little girl named", true, false);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(ref.ids(), ids);
+        }
+        ref.assertWithinAbsolute(runOneByOne("tiny-llama3vocab-f32", ref.ids()), 1e-3f);
     }
 }

@@ -1,0 +1,154 @@
+package dev.vela.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.vela.tensor.KQuant.*;
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+/**
+ * Q2_K: super-blocks of 256 weights in 84 bytes: 16 bytes of 4-bit scale (low nibble) and min
+ * (high nibble) pairs, one per 16 weights, 64 bytes of 2-bit quants, fp16 {@code d}, fp16
+ * {@code dmin}. Weight = {@code d·scale·q − dmin·min}. Each half of 128 weights uses 32 quant
+ * bytes: weight 32j + l (j = 0..3, l = 0..31) is bits 2j, 2j+1 of byte l, with scale pair
+ * 2j + l / 16 of the half.
+ */
+public final class Q2_KTensor extends QuantTensor {
+    private static final VectorSpecies<Float> S = Block32.FLOATS;
+    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
+    private static final int PARTS = Block32.PARTS;
+
+    public Q2_KTensor(MemorySegment data, int rows, int cols) {
+        super(GGMLType.Q2_K, data, rows, cols);
+    }
+
+    @Override
+    public GGMLType type() {
+        return GGMLType.Q2_K;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        return dot(row, permuted(x, xOff), groupSums(x, xOff, cols, 16));
+    }
+
+    /** All rows share x reordered and its sums per group of 16, so those are made once per call. */
+    @Override
+    public void matvec(float[] x, float[] out, int from, int to) {
+        float[] xp = permuted(x, 0);
+        float[] sums = groupSums(x, 0, cols, 16);
+        for (int r = from; r < to; r++) {
+            out[r] = dot(r, xp, sums);
+        }
+    }
+
+    /*
+     * The kernel reads the 64 quant bytes of a super-block as 16 int lanes: lane i = 8h + 4s + c
+     * holds quant bytes 32h + 16s + 4c + e (e = 0..3, one per byte of the int), so bit pair j of
+     * byte e of lane i is the weight 128h + 32j + 16s + 4c + e of group 8h + 2j + s. For a fixed
+     * (e, j) every lane's weight is in a group fixed per lane, so the 16 scales apply lane-wise at
+     * the end of a super-block instead of being broadcast group by group (which cost more than the
+     * multiply-adds). x is reordered once per call to match, and scaled by 4^-j so that a pair is
+     * masked in place ({@code q·4^j}) instead of shifted down.
+     */
+    private static final VectorShuffle<Byte> SCALES_J0 = scaleShuffle(0);
+    private static final VectorShuffle<Byte> SCALES_J1 = scaleShuffle(1);
+    private static final VectorShuffle<Byte> SCALES_J2 = scaleShuffle(2);
+    private static final VectorShuffle<Byte> SCALES_J3 = scaleShuffle(3);
+
+    /** Lane i = 8h + 4s + c of the result takes scale byte 8h + 2j + s. */
+    private static VectorShuffle<Byte> scaleShuffle(int j) {
+        int[] index = new int[16];
+        for (int i = 0; i < 16; i++) {
+            index[i] = (i & 8) + 2 * j + (i >> 2 & 1);
+        }
+        return VectorShuffle.fromArray(B16, index, 0);
+    }
+
+    /** x in the order the kernel reads it: per super-block, part k, byte e, pair j, lane t. */
+    private float[] permuted(float[] x, int xOff) {
+        int n = S.length();
+        float[] xp = new float[cols];
+        int o = 0;
+        for (int b = 0; b < cols / 256; b++) {
+            for (int k = 0; k < PARTS; k++) {
+                for (int e = 0; e < 4; e++) {
+                    for (int j = 0; j < 4; j++) {
+                        for (int t = 0; t < n; t++) {
+                            int i = k * n + t;
+                            int weight = 128 * (i >> 3) + 32 * j + 16 * (i >> 2 & 1) + 4 * (i & 3) + e;
+                            xp[o++] = x[xOff + 256 * b + weight] / (1 << 2 * j + 8 * (e % 2));
+                        }
+                    }
+                }
+            }
+        }
+        return xp;
+    }
+
+    private float dot(int row, float[] xp, float[] sums) {
+        int n = S.length();
+        long base = row * rowBytes;
+        int blocks = cols / 256;
+        FloatVector acc = FloatVector.zero(S);
+        FloatVector mins = FloatVector.zero(S);
+        for (int b = 0; b < blocks; b++) {
+            long p = base + b * 84L;
+            FloatVector d = FloatVector.broadcast(S, f16(data, p + 80));
+            FloatVector dmin = FloatVector.broadcast(S, f16(data, p + 82));
+            ByteVector pairs = load16(data, p);
+            ByteVector sc = pairs.and((byte) 0xF);
+            ByteVector sc0 = sc.rearrange(SCALES_J0);
+            ByteVector sc1 = sc.rearrange(SCALES_J1);
+            ByteVector sc2 = sc.rearrange(SCALES_J2);
+            ByteVector sc3 = sc.rearrange(SCALES_J3);
+            ByteVector m = pairs.lanewise(VectorOperators.LSHR, 4);
+            for (int k = 0; k < PARTS; k++) {
+                mins = ((FloatVector) m.convertShape(VectorOperators.B2F, S, k)).mul(FloatVector.fromArray(S, sums, b * 16 + k * n))
+                        .fma(dmin, mins);
+                IntVector q = IntVector.fromMemorySegment(I, data, p + 16 + 4L * k * n, LITTLE_ENDIAN);
+                int xi = 256 * b + 16 * k * n;
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = FloatVector.zero(S);
+                FloatVector a2 = FloatVector.zero(S);
+                FloatVector a3 = FloatVector.zero(S);
+                for (int half = 0; half < 2; half++) {
+                    // Bytes 2·half and 2·half + 1 of each lane; the second one's pairs sit 8 bits
+                    // higher, and its x was scaled by 2^-8 to match.
+                    IntVector qe = half == 0 ? q : q.lanewise(VectorOperators.LSHR, 16);
+                    int xe = xi + 8 * half * n;
+                    a0 = ((FloatVector) qe.and(0x0003).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe), a0);
+                    a1 = ((FloatVector) qe.and(0x000C).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + n), a1);
+                    a2 = ((FloatVector) qe.and(0x0030).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 2 * n), a2);
+                    a3 = ((FloatVector) qe.and(0x00C0).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 3 * n), a3);
+                    a0 = ((FloatVector) qe.and(0x0300).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 4 * n), a0);
+                    a1 = ((FloatVector) qe.and(0x0C00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 5 * n), a1);
+                    a2 = ((FloatVector) qe.and(0x3000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 6 * n), a2);
+                    a3 = ((FloatVector) qe.and(0xC000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 7 * n), a3);
+                }
+                FloatVector sum = a0.mul((FloatVector) sc0.convertShape(VectorOperators.B2F, S, k));
+                sum = a1.fma((FloatVector) sc1.convertShape(VectorOperators.B2F, S, k), sum);
+                sum = a2.fma((FloatVector) sc2.convertShape(VectorOperators.B2F, S, k), sum);
+                sum = a3.fma((FloatVector) sc3.convertShape(VectorOperators.B2F, S, k), sum);
+                acc = sum.fma(d, acc);
+            }
+        }
+        return acc.sub(mins).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    float weight(long p, int i) {
+        int h = i / 128;
+        int j = i % 128 / 32;
+        int l = i % 32;
+        int q = u8(data, p + 16 + 32 * h + l) >>> (2 * j) & 3;
+        int pair = u8(data, p + 8 * h + 2 * j + l / 16);
+        return f16(data, p + 80) * (pair & 0xF) * q - f16(data, p + 82) * (pair >>> 4);
+    }
+}

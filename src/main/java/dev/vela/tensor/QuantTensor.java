@@ -1,0 +1,40 @@
+package dev.vela.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A matrix of one block-quantized type. Subclasses give the layout once, as {@link #weight};
+ * the scalar dot product and the row dequantization are built on it, so the vectorized kernel
+ * is checked against a reading of the layout that shares none of its tricks.
+ */
+abstract class QuantTensor extends Tensor {
+    protected final int blockSize;
+    protected final int typeSize;
+
+    QuantTensor(GGMLType type, MemorySegment data, int rows, int cols) {
+        super(type, data, rows, cols);
+        this.blockSize = type.blockSize;
+        this.typeSize = type.typeSize;
+    }
+
+    /** Weight {@code i} (0 .. block size − 1) of the block starting at byte {@code block}. */
+    abstract float weight(long block, int i);
+
+    @Override
+    public float dotScalar(int row, float[] x, int xOff) {
+        long base = row * rowBytes;
+        float sum = 0f;
+        for (int i = 0; i < cols; i++) {
+            sum += weight(base + (long) (i / blockSize) * typeSize, i % blockSize) * x[xOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int off) {
+        long base = row * rowBytes;
+        for (int i = 0; i < cols; i++) {
+            out[off + i] = weight(base + (long) (i / blockSize) * typeSize, i % blockSize);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.vela.model;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The vectorized attention head against its scalar twin, and one case computed by hand. */
+class AttentionTest {
+    @Test
+    void vectorMatchesScalarOnRandomCaches() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int hd : new int[] {8, 32, 64, 80, 128}) {
+            for (int capacity : new int[] {1, 7, 16, 33, 100, 300}) {
+                int kvHeads = 2;
+                int kvDim = kvHeads * hd;
+                KVCache cache = new KVCache(1, capacity, kvDim, hd);
+                for (int p = 0; p < capacity; p++) {
+                    float[] k = new float[kvDim], v = new float[kvDim];
+                    for (int i = 0; i < kvDim; i++) {
+                        k[i] = (float) rnd.nextGaussian();
+                        v[i] = (float) rnd.nextGaussian();
+                    }
+                    cache.store(0, p, k, 0, v, 0);
+                }
+                float[] q = new float[hd];
+                for (int i = 0; i < hd; i++) {
+                    q[i] = (float) rnd.nextGaussian();
+                }
+                for (int[] range : new int[][] {{0, capacity - 1}, {capacity / 3, capacity - 1}, {0, capacity / 2}, {capacity - 1, capacity - 1}}) {
+                    for (float softcap : new float[] {0f, 5f}) {
+                        float[] a = new float[hd], b = new float[hd];
+                        float[] attA = new float[cache.stride()], attB = new float[cache.stride()];
+                        float scale = (float) (1 / Math.sqrt(hd));
+                        Attention.head(q, 0, cache.keys[0], cache.keyBase(1), cache.stride(), cache.values[0], kvDim, hd,
+                                hd, range[0], range[1], scale, softcap, attA, 0, a, 0);
+                        Attention.headScalar(q, 0, cache.keys[0], cache.keyBase(1), cache.stride(), cache.values[0], kvDim, hd,
+                                hd, range[0], range[1], scale, softcap, attB, 0, b, 0);
+                        for (int i = 0; i < hd; i++) {
+                            assertEquals(b[i], a[i], 1e-5, "hd " + hd + " capacity " + capacity + " range " + range[0] + ".." + range[1]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Two positions, head size 2: scores 1 and 0 (after scale 1), weights e/(1+e) and 1/(1+e). */
+    @Test
+    void twoPositionsByHand() {
+        KVCache cache = new KVCache(1, 2, 2, 2);
+        cache.store(0, 0, new float[] {1, 0}, 0, new float[] {10, 0}, 0);
+        cache.store(0, 1, new float[] {0, 1}, 0, new float[] {0, 10}, 0);
+        float[] out = new float[2];
+        Attention.head(new float[] {1, 0}, 0, cache.keys[0], cache.keyBase(0), cache.stride(), cache.values[0], 2, 0,
+                2, 0, 1, 1f, 0f, new float[cache.stride()], 0, out, 0);
+        double w0 = Math.E / (1 + Math.E);
+        assertEquals(10 * w0, out[0], 1e-5);
+        assertEquals(10 * (1 - w0), out[1], 1e-5);
+    }
+}

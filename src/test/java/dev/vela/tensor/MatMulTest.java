@@ -1,0 +1,68 @@
+package dev.vela.tensor;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The tiled matrix-matrix product against its scalar twin, on odd shapes that leave partial tiles. */
+class MatMulTest {
+    /** Random bytes with bit 14 of every 16-bit word cleared: every fp16/bf16 field is finite and below 2. */
+    static Tensor randomTensor(GGMLType type, int rows, int cols, long seed) {
+        long bytes = type.bytesFor((long) rows * cols);
+        byte[] b = new byte[(int) bytes];
+        new SplittableRandom(seed).nextBytes(b);
+        if (type == GGMLType.F32) {
+            for (int i = 0; i + 3 < b.length; i += 4) {
+                b[i + 3] = (byte) ((b[i + 3] & 0x80) | 0x3c); // exponent near 1: sane floats
+            }
+        } else {
+            for (int i = 0; i + 1 < b.length; i += 2) {
+                b[i + 1] &= (byte) ~0x40;
+            }
+        }
+        MemorySegment seg = Arena.ofAuto().allocate(bytes, 64);
+        MemorySegment.copy(MemorySegment.ofArray(b), 0, seg, 0, bytes);
+        return type.view(seg, rows, cols);
+    }
+
+    @Test
+    void tiledProductMatchesScalarTwin() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (GGMLType type : new GGMLType[] {GGMLType.F32, GGMLType.F16, GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K}) {
+            for (int[] shape : new int[][] {{7, 256}, {9, 4352}, {4, 2048}, {13, 512}}) {
+                int rows = shape[0], cols = shape[1];
+                Tensor w = randomTensor(type, rows, cols, rows * 31L + cols);
+                for (int n : new int[] {1, 2, 4, 5, 9}) {
+                    int xStride = cols + 3;
+                    float[] x = new float[n * xStride];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) rnd.nextGaussian();
+                    }
+                    int outStride = rows + 2;
+                    float[] got = new float[n * outStride];
+                    float[] want = new float[n * outStride];
+                    float[] scratch = new float[MatMul.scratchSize(cols)];
+                    MatMul.rows(w, x, xStride, n, got, outStride, 1, rows, scratch);
+                    MatMul.rowsScalar(w, x, xStride, n, want, outStride, 1, rows);
+                    for (int t = 0; t < n; t++) {
+                        for (int r = 1; r < rows; r++) {
+                            double mag = 0;
+                            float[] row = new float[cols];
+                            w.dequantizeRow(r, row, 0);
+                            for (int i = 0; i < cols; i++) {
+                                mag += Math.abs(row[i] * x[t * xStride + i]);
+                            }
+                            assertEquals(want[t * outStride + r], got[t * outStride + r], 1e-4 * mag + 1e-6,
+                                    type + " " + rows + "x" + cols + " n=" + n + " t=" + t + " r=" + r);
+                        }
+                        assertEquals(0f, got[t * outStride], "row 0 is outside the range");
+                    }
+                }
+            }
+        }
+    }
+}
