@@ -13,6 +13,8 @@ import static dev.vela.tensor.Block32.VALUES;
 import static dev.vela.tensor.Block32.scale;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2I;
 
@@ -21,6 +23,9 @@ import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2I;
  * nibble and value j + 16 in its high nibble; value = d × (nibble − 8).
  */
 public final class Q4_0Tensor extends Tensor {
+    /** Dequantization works on plain widened quants, at the same widths as Q8_0's kernel. */
+    private static final VectorSpecies<Float> DS = Block32.FLOATS;
+    private static final VectorSpecies<Byte> DB = Block32.BYTES;
     static final int BLOCK_BYTES = 18;
     private static final VectorSpecies<Float> S = Block32.FLOATS;
     private static final VectorSpecies<Byte> B = Block32.BYTES;
@@ -185,6 +190,22 @@ public final class Q4_0Tensor extends Tensor {
 
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
+        int n = DS.length();
+        long block = row * rowBytes;
+        for (int i = 0; i < cols; i += VALUES, block += BLOCK_BYTES) {
+            FloatVector d = FloatVector.broadcast(DS, scale(data, block));
+            ByteVector q = ByteVector.fromMemorySegment(DB, data, block + 2, LITTLE_ENDIAN);
+            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+            ByteVector hi = q.lanewise(LSHR, 4).sub((byte) 8);
+            for (int p = 0; p < PARTS; p++) {
+                ((FloatVector) lo.convertShape(B2F, DS, p)).mul(d).intoArray(out, off + i + p * n);
+                ((FloatVector) hi.convertShape(B2F, DS, p)).mul(d).intoArray(out, off + i + 16 + p * n);
+            }
+        }
+    }
+
+    /** The scalar twin of {@link #dequantizeRow}. */
+    void dequantizeRowScalar(int row, float[] out, int off) {
         long block = row * rowBytes;
         for (int i = 0; i < cols; i += VALUES, block += BLOCK_BYTES) {
             float d = scale(data, block);

@@ -138,6 +138,21 @@ public final class Q8_0Tensor extends Tensor {
 
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
+        int n = S.length();
+        long block = row * rowBytes;
+        for (int i = 0; i < cols; i += VALUES, block += BLOCK_BYTES) {
+            FloatVector d = FloatVector.broadcast(S, scale(data, block));
+            for (int half = 0; half < VALUES; half += 16) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, block + 2 + half, LITTLE_ENDIAN);
+                for (int p = 0; p < PARTS; p++) {
+                    ((FloatVector) q.convertShape(B2F, S, p)).mul(d).intoArray(out, off + i + half + p * n);
+                }
+            }
+        }
+    }
+
+    /** The scalar twin of {@link #dequantizeRow}. */
+    void dequantizeRowScalar(int row, float[] out, int off) {
         long block = row * rowBytes;
         for (int i = 0; i < cols; i += VALUES, block += BLOCK_BYTES) {
             float d = scale(data, block);
