@@ -57,16 +57,18 @@ final class KernelBenchmark {
     }
 
     static void run(List<GGMLType> types, int rows, int cols, int threads, PrintStream out, PrintStream err) {
+        for (GGMLType type : types) {
+            if (cols % type.blockSize != 0) {
+                throw new VelaException("--cols " + cols + " is not a multiple of " + type + "'s block size " + type.blockSize);
+            }
+        }
         err.printf("bench --kernels: %d threads, %s; median of timed runs; cache: one matrix again and again,"
                 + " memory: cycling through copies filling %s%n", threads, Simd.describe(), Sizes.bytes(MEMORY_BYTES));
         try (Parallel pool = new Parallel(threads)) {
             for (GGMLType type : types) {
-                if (cols % type.blockSize != 0) {
-                    throw new VelaException("--cols " + cols + " is not a multiple of " + type + "'s block size " + type.blockSize);
-                }
                 long bytes = type.bytesFor((long) rows * cols);
                 int copies = (int) Math.max(1, (MEMORY_BYTES + bytes - 1) / bytes);
-                try (Arena arena = Arena.ofConfined()) {
+                try (Arena arena = Arena.ofShared()) { // shared: the pool's workers read it
                     MemorySegment all = arena.allocate(bytes * copies, 64);
                     fillValid(all, new SplittableRandom(type.id));
                     Tensor[] matrices = new Tensor[copies];
@@ -82,7 +84,7 @@ final class KernelBenchmark {
                     time(pool, matrices, 1, x, y, WARM_UP_NANOS);
                     double cached = time(pool, matrices, 1, x, y, TIMED_NANOS);
                     double memory = time(pool, matrices, copies, x, y, TIMED_NANOS);
-                    out.printf(Locale.ROOT, "%-5s %dx%d  %5.2f bits/w  %7.2f MB  cache %6.1f GB/s (%.3f ms)  memory %6.1f GB/s (%.3f ms, %d copies)%n",
+                    out.printf(Locale.ROOT, "%-6s %dx%d  %5.2f bits/w  %7.2f MB  cache %6.1f GB/s (%.3f ms)  memory %6.1f GB/s (%.3f ms, %d copies)%n",
                             type, rows, cols, type.bitsPerWeight(), bytes / 1e6, bytes / cached, cached / 1e6,
                             bytes / memory, memory / 1e6, copies);
                     out.flush();
