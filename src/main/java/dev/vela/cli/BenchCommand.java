@@ -28,7 +28,8 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "java -jar vela.jar bench --model M.gguf [-p 512] [-n 128] [-r 3] [--threads N]";
+        return "java -jar vela.jar bench --model M.gguf [-p 512] [-n 128] [-r 3] [--threads N]\n"
+                + "       java -jar vela.jar bench --kernels [--type Q4_0,Q8_0] [--rows 8192] [--cols 2048] [--threads N]";
     }
 
     @Override
@@ -40,11 +41,20 @@ final class BenchCommand implements Command {
                 OptionSpec.value("--repetitions", "R", "timed repetitions after one warm-up", "3", "-r"),
                 OptionSpec.value("--n-depth", "D", "tokens already in the context before each test (long-context speed)", "0", "-d"),
                 OptionSpec.value("--threads", "N", "threads for matrix work", "all cores", "-t"),
+                OptionSpec.flag("--kernels", "time the matrix-vector product alone per weight type, in GB/s, on random weights"),
+                OptionSpec.value("--type", "T,T", "with --kernels: the weight types", "all supported"),
+                OptionSpec.value("--rows", "N", "with --kernels: matrix rows", "8192"),
+                OptionSpec.value("--cols", "N", "with --kernels: matrix columns", "2048"),
                 OptionSpec.flag("--verbose", "print stack traces on errors"));
     }
 
     @Override
     public int run(Options o, PrintStream out, PrintStream err) {
+        if (o.flag("--kernels")) {
+            KernelBenchmark.run(KernelBenchmark.types(o.string("--type", null)), o.integer("--rows", 8192, 1, 1 << 24),
+                    o.integer("--cols", 2048, 1, 1 << 24), ModelOptions.threads(o), out, err);
+            return 0;
+        }
         int nPrompt = o.integer("--n-prompt", 512, 0, 1 << 20);
         int nGen = o.integer("--n-gen", 128, 0, 1 << 20);
         int reps = o.integer("--repetitions", 3, 1, 1000);

@@ -20,6 +20,11 @@ import dev.vela.tensor.Tensor;
  */
 public final class Transformer {
     public static final int DEFAULT_BATCH = 64;
+    /**
+     * Below this many cached values to weigh (tokens × heads × positions × head size) attention
+     * runs on the calling thread: waking the workers would cost more than the work.
+     */
+    static final long ATTENTION_PARALLEL_MIN = 1 << 16;
 
     private final ModelConfig c;
     private final Weights w;
@@ -246,7 +251,7 @@ public final class Transformer {
         int window = c.slides(layer) ? c.slidingWindow() : Integer.MAX_VALUE;
         float[] keys = cache.keys[layer];
         float[] values = cache.values[layer];
-        pool.forRange(c.heads(), (from, to) -> {
+        Parallel.RangeTask heads = (from, to) -> {
             for (int h = from; h < to; h++) {
                 int kvHead = h / group;
                 for (int t = 0; t < n; t++) {
@@ -257,13 +262,19 @@ public final class Transformer {
                             hd, start, end, scale, softcap, att, h * stride, xb2, qOff);
                 }
             }
-        });
+        };
+        long work = (long) n * c.heads() * Math.min(pos + n, window) * hd;
+        if (work < ATTENTION_PARALLEL_MIN) {
+            heads.run(0, c.heads());
+        } else {
+            pool.forRange(c.heads(), heads);
+        }
     }
 
     /** {@code out[t] = m · in[t]} for {@code n} rows: a matrix-vector product per row, tiled when n > 1. */
     private void matmul(Tensor m, float[] in, int inStride, int n, float[] out, int outStride) {
         if (n == 1) {
-            pool.forRange(m.rows(), (from, to) -> m.matvec(in, out, from, to));
+            MatMul.vector(pool, m, in, out);
         } else {
             pool.forRange(m.rows(), MatMul.ROWS, (thread, from, to) ->
                     MatMul.rows(m, in, inStride, n, out, outStride, from, to, scratch[thread]));

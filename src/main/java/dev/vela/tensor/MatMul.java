@@ -20,6 +20,26 @@ public final class MatMul {
 
     private MatMul() {}
 
+    /**
+     * Below this many bytes of weights a matrix-vector product runs on the calling thread:
+     * waking the workers and waiting for the last of them costs microseconds, about what one
+     * thread needs to stream this much.
+     */
+    public static final long PARALLEL_MIN_BYTES = 256 << 10;
+
+    /**
+     * {@code out = w · x}, the decode step's product: the rows are split across the pool's
+     * threads on multiples of {@link Tensor#rowsPerPass()}, unless the matrix is small enough
+     * that splitting costs more than it saves.
+     */
+    public static void vector(Parallel pool, Tensor w, float[] x, float[] out) {
+        if (w.byteSize() < PARALLEL_MIN_BYTES) {
+            w.matvec(x, out, 0, w.rows());
+        } else {
+            pool.forRange(w.rows(), w.rowsPerPass(), (from, to) -> w.matvec(x, out, from, to));
+        }
+    }
+
     /** Scratch floats one thread needs for a matrix of {@code cols} columns. */
     public static int scratchSize(int cols) {
         return ROWS * cols;

@@ -59,6 +59,11 @@ public abstract class Tensor {
         }
     }
 
+    /** Rows {@link #matvec} works on together; a range should start on a multiple of it. */
+    public int rowsPerPass() {
+        return 1;
+    }
+
     /** Bytes of weights one full matrix-vector product reads. */
     public final long byteSize() {
         return rowBytes * rows;

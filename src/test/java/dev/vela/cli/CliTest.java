@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -103,6 +104,18 @@ class CliTest {
         Result r = vela(args);
         assertEquals(1, r.exit(), r.out());
         assertEquals(expected, r.err().strip());
+    }
+
+    @Test
+    void benchKernelsPrintsOneLinePerType() {
+        Result r = vela("bench", "--kernels", "--type", "q8_0,Q4_0", "--rows", "64", "--cols", "64", "-t", "2");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(2, lines.size(), r.out());
+        assertTrue(lines.get(0).matches("Q8_0 +64x64 +8\\.50 bits/w .* cache +[0-9.]+ GB/s .* memory +[0-9.]+ GB/s .*"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("Q4_0   64x64   4.50 bits/w"), lines.get(1));
+        assertError("error: unknown type 'Q9_9'; types: " + dev.vela.tensor.GGMLType.supportedNames(), "bench", "--kernels", "--type", "Q9_9");
+        assertError("error: --cols 48 is not a multiple of Q8_0's block size 32", "bench", "--kernels", "--type", "Q8_0", "--cols", "48");
     }
 
     @Test

@@ -31,7 +31,8 @@ final class KernelCases {
     static List<String> check(GGMLType type, long seed) {
         List<String> problems = new ArrayList<>();
         Random rnd = new Random(seed);
-        int rows = 4;
+        // Seven rows: whole passes of the multi-row kernels (two, four rows) and rows left over.
+        int rows = 7;
         int xOff = 5;
         for (int cols : rowLengths(type)) {
             Tensor w = RandomWeights.matrix(type, rows, cols, rnd);
@@ -39,6 +40,11 @@ final class KernelCases {
             float[] x0 = Arrays.copyOfRange(x, xOff, xOff + cols);
             float[] out = new float[rows];
             w.matvec(x0, out, 0, rows);
+            // Ranges that start and end off a pass border, as the pool's chunks may.
+            float[] part = new float[rows];
+            w.matvec(x0, part, 1, 4);
+            w.matvec(x0, part, 4, rows);
+            part[0] = out[0];
             float[] values = new float[cols];
             for (int r = 0; r < rows; r++) {
                 w.dequantizeRow(r, values, 0);
@@ -55,6 +61,7 @@ final class KernelCases {
                 expectClose(problems, where + ": dot vs dotScalar", w.dot(r, x, xOff), scalar, tolerance);
                 expectClose(problems, where + ": dotScalar vs dequantizeRow sum", scalar, exact, tolerance);
                 expectClose(problems, where + ": matvec vs dotScalar", out[r], w.dotScalar(r, x0, 0), tolerance);
+                expectClose(problems, where + ": matvec over part of the rows vs dotScalar", part[r], w.dotScalar(r, x0, 0), tolerance);
             }
         }
         return problems;
@@ -76,15 +83,15 @@ final class KernelCases {
         List<Tensor> matrices = new ArrayList<>();
         for (int cols : rowLengths(type)) {
             if (cols <= 8 * Math.max(type.blockSize, 17)) {
-                matrices.add(RandomWeights.matrix(type, 2, cols, rnd));
+                matrices.add(RandomWeights.matrix(type, 7, cols, rnd));
             }
         }
         float[] x = RandomWeights.vector(8 * 32 * 17, rnd);
-        float[] out = new float[2];
+        float[] out = new float[7];
         float sink = 0;
         for (int rep = 0; rep < 10_000; rep++) {
             for (Tensor w : matrices) {
-                w.matvec(x, out, 0, 2);
+                w.matvec(x, out, 0, 7);
                 sink += out[0];
             }
         }

@@ -65,4 +65,22 @@ class MatMulTest {
             }
         }
     }
+
+    /** The vectorized dequantization the tiled product relies on equals its scalar twin exactly. */
+    @Test
+    void vectorDequantizationEqualsScalar() {
+        for (int cols : new int[] {32, 96, 2048}) {
+            Q8_0Tensor q8 = (Q8_0Tensor) randomTensor(GGMLType.Q8_0, 3, cols, cols);
+            Q4_0Tensor q4 = (Q4_0Tensor) randomTensor(GGMLType.Q4_0, 3, cols, cols + 1);
+            for (int r = 0; r < 3; r++) {
+                float[] a = new float[cols + 5], b = new float[cols + 5];
+                q8.dequantizeRow(r, a, 5);
+                q8.dequantizeRowScalar(r, b, 5);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(b, a, "Q8_0 cols " + cols);
+                q4.dequantizeRow(r, a, 5);
+                q4.dequantizeRowScalar(r, b, 5);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(b, a, "Q4_0 cols " + cols);
+            }
+        }
+    }
 }

@@ -1,0 +1,125 @@
+package dev.vela.cli;
+
+import dev.vela.VelaException;
+import dev.vela.tensor.GGMLType;
+import dev.vela.tensor.MatMul;
+import dev.vela.tensor.Parallel;
+import dev.vela.tensor.Tensor;
+
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * {@code vela bench --kernels}: the decode step's matrix-vector product alone, per weight type,
+ * in GB/s of weights read. Two numbers per type: "cache" runs one matrix again and again (a
+ * small one stays in the caches, so this is the kernel's own speed), "memory" cycles through
+ * enough copies of it to fill {@link #MEMORY_BYTES}, far more than any cache, so every byte
+ * comes from memory as in a real model. Each is the median of many timed runs.
+ */
+final class KernelBenchmark {
+    static final long MEMORY_BYTES = 256L << 20;
+    private static final long WARM_UP_NANOS = 300_000_000L;
+    private static final long TIMED_NANOS = 1_000_000_000L;
+    private static final int MIN_RUNS = 20;
+    /** Cleared in every little-endian 16-bit word: the exponent's top bit of an fp16 or bf16 (and of a float's high half). */
+    private static final long FINITE_MASK = ~0x4000_4000_4000_4000L;
+    private static final ValueLayout.OfLong WORDS = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private KernelBenchmark() {}
+
+    /** The types named in {@code list} (comma-separated), or every type Vela can run when null. */
+    static List<GGMLType> types(String list) {
+        if (list == null) {
+            return Arrays.stream(GGMLType.values()).filter(GGMLType::supported).toList();
+        }
+        List<GGMLType> types = new ArrayList<>();
+        for (String name : list.split(",")) {
+            GGMLType type;
+            try {
+                type = GGMLType.valueOf(name.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new VelaException("unknown type '" + name.trim() + "'; types: " + GGMLType.supportedNames());
+            }
+            if (!type.supported()) {
+                throw new VelaException(type + " has no kernels yet; types: " + GGMLType.supportedNames());
+            }
+            types.add(type);
+        }
+        return types;
+    }
+
+    static void run(List<GGMLType> types, int rows, int cols, int threads, PrintStream out, PrintStream err) {
+        for (GGMLType type : types) {
+            if (cols % type.blockSize != 0) {
+                throw new VelaException("--cols " + cols + " is not a multiple of " + type + "'s block size " + type.blockSize);
+            }
+        }
+        err.printf("bench --kernels: %d threads, %s; median of timed runs; cache: one matrix again and again,"
+                + " memory: cycling through copies filling %s%n", threads, Simd.describe(), Sizes.bytes(MEMORY_BYTES));
+        try (Parallel pool = new Parallel(threads)) {
+            for (GGMLType type : types) {
+                long bytes = type.bytesFor((long) rows * cols);
+                int copies = (int) Math.max(1, (MEMORY_BYTES + bytes - 1) / bytes);
+                try (Arena arena = Arena.ofShared()) { // shared: the pool's workers read it
+                    MemorySegment all = arena.allocate(bytes * copies, 64);
+                    fillValid(all, new SplittableRandom(type.id));
+                    Tensor[] matrices = new Tensor[copies];
+                    for (int c = 0; c < copies; c++) {
+                        matrices[c] = type.view(all.asSlice(c * bytes, bytes), rows, cols);
+                    }
+                    float[] x = new float[cols];
+                    SplittableRandom rnd = new SplittableRandom(1);
+                    for (int i = 0; i < cols; i++) {
+                        x[i] = (float) (rnd.nextDouble() * 2 - 1);
+                    }
+                    float[] y = new float[rows];
+                    time(pool, matrices, 1, x, y, WARM_UP_NANOS);
+                    double cached = time(pool, matrices, 1, x, y, TIMED_NANOS);
+                    double memory = time(pool, matrices, copies, x, y, TIMED_NANOS);
+                    out.printf(Locale.ROOT, "%-6s %dx%d  %5.2f bits/w  %7.2f MB  cache %6.1f GB/s (%.3f ms)  memory %6.1f GB/s (%.3f ms, %d copies)%n",
+                            type, rows, cols, type.bitsPerWeight(), bytes / 1e6, bytes / cached, cached / 1e6,
+                            bytes / memory, memory / 1e6, copies);
+                    out.flush();
+                }
+            }
+        }
+    }
+
+    /** Median nanoseconds of one product, cycling through the first {@code use} matrices, for at least {@code budget} ns. */
+    private static double time(Parallel pool, Tensor[] matrices, int use, float[] x, float[] y, long budget) {
+        List<Long> runs = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; runs.size() < MIN_RUNS || System.nanoTime() - start < budget; i++) {
+            Tensor w = matrices[i % use];
+            long t0 = System.nanoTime();
+            MatMul.vector(pool, w, x, y);
+            runs.add(System.nanoTime() - t0);
+        }
+        long[] sorted = runs.stream().mapToLong(Long::longValue).sorted().toArray();
+        return sorted[sorted.length / 2];
+    }
+
+    /**
+     * Random bytes with bit 14 of every little-endian 16-bit word cleared: every fp16 or bf16
+     * field (a scale, a weight) is then finite and below 2 in magnitude, while the quant bits
+     * stay random, so every type reads as valid blocks.
+     */
+    static void fillValid(MemorySegment data, SplittableRandom rnd) {
+        long n = data.byteSize();
+        long i = 0;
+        for (; i + 8 <= n; i += 8) {
+            data.set(WORDS, i, rnd.nextLong() & FINITE_MASK);
+        }
+        for (; i < n; i++) {
+            data.set(ValueLayout.JAVA_BYTE, i, (byte) (i % 2 == 1 ? rnd.nextInt(256) & 0xBF : rnd.nextInt(256)));
+        }
+    }
+}
