@@ -14,8 +14,8 @@ import static dev.vela.tensor.Block32.scale;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.B2F;
-import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2I;
 
 /**
@@ -30,7 +30,7 @@ public final class Q4_0Tensor extends Tensor {
     private static final VectorSpecies<Float> S = Block32.FLOATS;
     private static final VectorSpecies<Byte> B = Block32.BYTES;
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
-    /** Mantissa bits 19..22, where {@link #matvec} puts a nibble. */
+    /** Mantissa bits 19..22, where {@link #dot} puts a nibble. */
     private static final int NIBBLE = 0x0078_0000;
     /** The sign and exponent bits of 1.0f. */
     private static final int ONE = 0x3F80_0000;
@@ -45,84 +45,21 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     /**
-     * Four rows per pass, sharing each load of x; the rows are slices of their own, so that
-     * every offset is a multiple of the block index and the JIT checks bounds once per row, not
-     * once per load. Rows left over (fewer than four) go through {@link #dot}.
+     * Two blocks per step, each into its own accumulator so that the steps do not wait on each
+     * other's additions. The row is a slice of its own, so that every offset is a multiple of
+     * the block index and the JIT checks bounds once per row, not once per load.
      *
      * <p>The unpacking avoids converting integers to floats: a block's 16 bytes are widened to
      * int lanes, and each nibble is shifted into mantissa bits 19..22 under the exponent of 1.0,
      * giving the float w = 1 + q/16 with one shift and one and-or (a single ternary-logic
-     * instruction). Since q − 8 = 16 (w − 1.5), a block's sum is 16 (Σ w·x − 1.5 Σ x); the
-     * −1.5 Σ x term is computed once per block for all four rows and starts each row's sum, and
-     * the factor 16 is applied once at the end. All of it is written out in this one method: a
-     * helper returning a vector is boxed if the JIT does not inline it, which makes the kernel a
-     * hundred times slower.
-     */
-    @Override
-    public void matvec(float[] x, float[] out, int from, int to) {
-        int n = S.length();
-        int blocks = cols / VALUES;
-        int r = from;
-        for (; r + 3 < to; r += 4) {
-            MemorySegment w0 = data.asSlice(r * rowBytes, rowBytes);
-            MemorySegment w1 = data.asSlice((r + 1) * rowBytes, rowBytes);
-            MemorySegment w2 = data.asSlice((r + 2) * rowBytes, rowBytes);
-            MemorySegment w3 = data.asSlice((r + 3) * rowBytes, rowBytes);
-            FloatVector acc0 = FloatVector.zero(S);
-            FloatVector acc1 = acc0;
-            FloatVector acc2 = acc0;
-            FloatVector acc3 = acc0;
-            for (int b = 0; b < blocks; b++) {
-                long at = (long) b * BLOCK_BYTES;
-                int xi = b * VALUES;
-                ByteVector q0 = ByteVector.fromMemorySegment(B, w0, at + 2, LITTLE_ENDIAN);
-                ByteVector q1 = ByteVector.fromMemorySegment(B, w1, at + 2, LITTLE_ENDIAN);
-                ByteVector q2 = ByteVector.fromMemorySegment(B, w2, at + 2, LITTLE_ENDIAN);
-                ByteVector q3 = ByteVector.fromMemorySegment(B, w3, at + 2, LITTLE_ENDIAN);
-                FloatVector d0 = FloatVector.broadcast(S, scale(w0, at));
-                FloatVector d1 = FloatVector.broadcast(S, scale(w1, at));
-                FloatVector d2 = FloatVector.broadcast(S, scale(w2, at));
-                FloatVector d3 = FloatVector.broadcast(S, scale(w3, at));
-                for (int p = 0; p < PARTS; p++) {
-                    FloatVector lo = FloatVector.fromArray(S, x, xi + p * n);
-                    FloatVector hi = FloatVector.fromArray(S, x, xi + 16 + p * n);
-                    FloatVector t = lo.add(hi).mul(-1.5f);
-                    IntVector i0 = (IntVector) q0.convertShape(ZERO_EXTEND_B2I, I, p);
-                    IntVector i1 = (IntVector) q1.convertShape(ZERO_EXTEND_B2I, I, p);
-                    IntVector i2 = (IntVector) q2.convertShape(ZERO_EXTEND_B2I, I, p);
-                    IntVector i3 = (IntVector) q3.convertShape(ZERO_EXTEND_B2I, I, p);
-                    FloatVector s0 = i0.lanewise(LSHL, 19).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(lo, t);
-                    FloatVector s1 = i1.lanewise(LSHL, 19).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(lo, t);
-                    FloatVector s2 = i2.lanewise(LSHL, 19).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(lo, t);
-                    FloatVector s3 = i3.lanewise(LSHL, 19).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(lo, t);
-                    s0 = i0.lanewise(LSHL, 15).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(hi, s0);
-                    s1 = i1.lanewise(LSHL, 15).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(hi, s1);
-                    s2 = i2.lanewise(LSHL, 15).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(hi, s2);
-                    s3 = i3.lanewise(LSHL, 15).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(hi, s3);
-                    acc0 = s0.fma(d0, acc0);
-                    acc1 = s1.fma(d1, acc1);
-                    acc2 = s2.fma(d2, acc2);
-                    acc3 = s3.fma(d3, acc3);
-                }
-            }
-            out[r] = 16 * acc0.reduceLanes(ADD);
-            out[r + 1] = 16 * acc1.reduceLanes(ADD);
-            out[r + 2] = 16 * acc2.reduceLanes(ADD);
-            out[r + 3] = 16 * acc3.reduceLanes(ADD);
-        }
-        for (; r < to; r++) {
-            out[r] = dot(r, x, 0);
-        }
-    }
-
-    @Override
-    public int rowsPerPass() {
-        return 4;
-    }
-
-    /**
-     * One row with the unpacking of {@link #matvec}, two blocks per step into two accumulators
-     * so that the steps do not wait on each other's additions.
+     * instruction). Since q − 8 = 16 (w − 1.5), a block's sum is 16 (Σ w·x − 1.5 Σ x): the
+     * −1.5 Σ x lanes start the block's sum and the factor 16 is applied once at the end.
+     *
+     * <p>Several rows per pass, sharing the loads of x, measured faster while the matrix sits in
+     * the caches but slower from memory (more streams at once for the prefetchers to follow),
+     * and decoding reads every matrix from memory; so rows go one at a time. All of it is
+     * written out in this one method: a helper returning a vector is boxed if the JIT does not
+     * inline it, which makes the kernel a hundred times slower.
      */
     @Override
     public float dot(int row, float[] x, int xOff) {

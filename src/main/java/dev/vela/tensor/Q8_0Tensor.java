@@ -30,72 +30,31 @@ public final class Q8_0Tensor extends Tensor {
     }
 
     /**
-     * Two rows per pass, sharing each load of x. The rows are slices of their own, so that
-     * every offset is a multiple of the block index and the JIT checks bounds once per row, not
-     * once per load. A block's quants come in as two loads of 16 bytes, widened straight to
-     * floats; their products with x are summed lane-wise first and scaled once per block. An odd
-     * row left over goes through {@link #dot}. All of it is written out in this one method: a
+     * Two blocks per step, each into its own accumulator so that the steps do not wait on each
+     * other's additions. A block's quants come in as two loads of 16 bytes, widened straight to
+     * floats; their products with x are summed lane-wise first and scaled once per block. Two
+     * rows per pass sharing the loads of x, and rows as slices of their own, measured faster
+     * while the matrix sits in the caches but slower from memory, where decoding reads every
+     * matrix; so rows go one at a time, as here. All of it is written out in this one method: a
      * helper returning a vector is boxed if the JIT does not inline it, which makes the kernel a
      * hundred times slower.
      */
     @Override
-    public void matvec(float[] x, float[] out, int from, int to) {
-        int n = S.length();
-        int blocks = cols / VALUES;
-        int r = from;
-        for (; r + 1 < to; r += 2) {
-            MemorySegment w0 = data.asSlice(r * rowBytes, rowBytes);
-            MemorySegment w1 = data.asSlice((r + 1) * rowBytes, rowBytes);
-            FloatVector acc0 = FloatVector.zero(S);
-            FloatVector acc1 = acc0;
-            for (int b = 0; b < blocks; b++) {
-                long at = (long) b * BLOCK_BYTES;
-                int xi = b * VALUES;
-                FloatVector sum0 = FloatVector.zero(S);
-                FloatVector sum1 = sum0;
-                for (int half = 0; half < VALUES; half += 16) {
-                    ByteVector q0 = ByteVector.fromMemorySegment(B, w0, at + 2 + half, LITTLE_ENDIAN);
-                    ByteVector q1 = ByteVector.fromMemorySegment(B, w1, at + 2 + half, LITTLE_ENDIAN);
-                    for (int p = 0; p < PARTS; p++) {
-                        FloatVector v = FloatVector.fromArray(S, x, xi + half + p * n);
-                        sum0 = ((FloatVector) q0.convertShape(B2F, S, p)).fma(v, sum0);
-                        sum1 = ((FloatVector) q1.convertShape(B2F, S, p)).fma(v, sum1);
-                    }
-                }
-                acc0 = sum0.fma(FloatVector.broadcast(S, scale(w0, at)), acc0);
-                acc1 = sum1.fma(FloatVector.broadcast(S, scale(w1, at)), acc1);
-            }
-            out[r] = acc0.reduceLanes(ADD);
-            out[r + 1] = acc1.reduceLanes(ADD);
-        }
-        if (r < to) {
-            out[r] = dot(r, x, 0);
-        }
-    }
-
-    @Override
-    public int rowsPerPass() {
-        return 2;
-    }
-
-    /** One row as in {@link #matvec}, two blocks per step into two accumulators so that the steps do not wait on each other's additions. */
-    @Override
     public float dot(int row, float[] x, int xOff) {
         int n = S.length();
         int blocks = cols / VALUES;
-        MemorySegment w = data.asSlice(row * rowBytes, rowBytes);
+        long block = row * rowBytes;
+        int xi = xOff;
         FloatVector acc0 = FloatVector.zero(S);
-        FloatVector acc1 = acc0;
+        FloatVector acc1 = FloatVector.zero(S);
         int b = 0;
-        for (; b + 1 < blocks; b += 2) {
-            long at = (long) b * BLOCK_BYTES;
-            long next = at + BLOCK_BYTES;
-            int xi = xOff + b * VALUES;
+        for (; b + 1 < blocks; b += 2, block += 2 * BLOCK_BYTES, xi += 2 * VALUES) {
+            long next = block + BLOCK_BYTES;
             FloatVector sum0 = FloatVector.zero(S);
-            FloatVector sum1 = sum0;
+            FloatVector sum1 = FloatVector.zero(S);
             for (int half = 0; half < VALUES; half += 16) {
-                ByteVector q0 = ByteVector.fromMemorySegment(B, w, at + 2 + half, LITTLE_ENDIAN);
-                ByteVector q1 = ByteVector.fromMemorySegment(B, w, next + 2 + half, LITTLE_ENDIAN);
+                ByteVector q0 = ByteVector.fromMemorySegment(B, data, block + 2 + half, LITTLE_ENDIAN);
+                ByteVector q1 = ByteVector.fromMemorySegment(B, data, next + 2 + half, LITTLE_ENDIAN);
                 for (int p = 0; p < PARTS; p++) {
                     sum0 = ((FloatVector) q0.convertShape(B2F, S, p))
                             .fma(FloatVector.fromArray(S, x, xi + half + p * n), sum0);
@@ -103,21 +62,19 @@ public final class Q8_0Tensor extends Tensor {
                             .fma(FloatVector.fromArray(S, x, xi + VALUES + half + p * n), sum1);
                 }
             }
-            acc0 = sum0.fma(FloatVector.broadcast(S, scale(w, at)), acc0);
-            acc1 = sum1.fma(FloatVector.broadcast(S, scale(w, next)), acc1);
+            acc0 = sum0.fma(FloatVector.broadcast(S, scale(data, block)), acc0);
+            acc1 = sum1.fma(FloatVector.broadcast(S, scale(data, next)), acc1);
         }
         if (b < blocks) {
-            long at = (long) b * BLOCK_BYTES;
-            int xi = xOff + b * VALUES;
             FloatVector sum = FloatVector.zero(S);
             for (int half = 0; half < VALUES; half += 16) {
-                ByteVector q = ByteVector.fromMemorySegment(B, w, at + 2 + half, LITTLE_ENDIAN);
+                ByteVector q = ByteVector.fromMemorySegment(B, data, block + 2 + half, LITTLE_ENDIAN);
                 for (int p = 0; p < PARTS; p++) {
                     sum = ((FloatVector) q.convertShape(B2F, S, p))
                             .fma(FloatVector.fromArray(S, x, xi + half + p * n), sum);
                 }
             }
-            acc0 = sum.fma(FloatVector.broadcast(S, scale(w, at)), acc0);
+            acc0 = sum.fma(FloatVector.broadcast(S, scale(data, block)), acc0);
         }
         return acc0.add(acc1).reduceLanes(ADD);
     }
