@@ -1,5 +1,6 @@
 package dev.vela.hub;
 
+import dev.vela.util.Json;
 import dev.vela.VelaException;
 
 import java.net.URI;

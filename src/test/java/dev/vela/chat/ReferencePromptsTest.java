@@ -1,5 +1,6 @@
 package dev.vela.chat;
 
+import dev.vela.util.Json;
 import dev.vela.TestData;
 import dev.vela.VelaException;
 import org.junit.jupiter.api.Named;

@@ -1,4 +1,4 @@
-package dev.vela.hub;
+package dev.vela.util;
 
 import dev.vela.VelaException;
 import org.junit.jupiter.api.Test;
