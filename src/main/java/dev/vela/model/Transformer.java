@@ -19,7 +19,7 @@ import dev.vela.tensor.Tensor;
  * Buffers are named for what they hold, as in llama2.c, with one row per token of the batch.
  */
 public final class Transformer {
-    public static final int DEFAULT_BATCH = 64;
+    public static final int DEFAULT_BATCH = 128;
     /**
      * Below this many cached values to weigh (tokens × heads × positions × head size) attention
      * runs on the calling thread: waking the workers would cost more than the work.

@@ -14,7 +14,7 @@ public final class MatMul {
     /** Weight rows dequantized together; the micro-kernel works on this many rows at once. */
     public static final int ROWS = 4;
     private static final int TOKENS = 4;
-    /** Columns per pass over the activations: 64 tokens of 2048 floats fill half of a 1 MB L2 cache. */
+    /** Columns per pass over the activations: a batch of 128 tokens of 2048 floats is a 1 MB L2 cache. */
     private static final int K_SLICE = 2048;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
