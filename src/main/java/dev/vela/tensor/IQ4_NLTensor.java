@@ -53,8 +53,8 @@ public final class IQ4_NLTensor extends QuantTensor {
             ByteVector q1 = ByteVector.fromMemorySegment(B, data, next + 2, LITTLE_ENDIAN);
             ByteVector lo0 = q0.selectFrom(levels);
             ByteVector lo1 = q1.selectFrom(levels);
-            ByteVector hi0 = shiftRight(q0, 4).selectFrom(levels);
-            ByteVector hi1 = shiftRight(q1, 4).selectFrom(levels);
+            ByteVector hi0 = q0.reinterpretAsInts().lanewise(LSHR, 4).reinterpretAsBytes().selectFrom(levels);
+            ByteVector hi1 = q1.reinterpretAsInts().lanewise(LSHR, 4).reinterpretAsBytes().selectFrom(levels);
             FloatVector sum0 = FloatVector.zero(S);
             FloatVector sum1 = FloatVector.zero(S);
             for (int p = 0; p < PARTS; p++) {
@@ -69,7 +69,7 @@ public final class IQ4_NLTensor extends QuantTensor {
         if (b < blocks) {
             ByteVector q = ByteVector.fromMemorySegment(B, data, block + 2, LITTLE_ENDIAN);
             ByteVector lo = q.selectFrom(levels);
-            ByteVector hi = shiftRight(q, 4).selectFrom(levels);
+            ByteVector hi = q.reinterpretAsInts().lanewise(LSHR, 4).reinterpretAsBytes().selectFrom(levels);
             FloatVector sum = FloatVector.zero(S);
             for (int p = 0; p < PARTS; p++) {
                 sum = ((FloatVector) lo.convertShape(B2F, S, p)).fma(FloatVector.fromArray(S, x, xi + p * n), sum);

@@ -36,30 +36,32 @@ public final class IQ4_XSTensor extends QuantTensor {
 
     @Override
     public float dot(int row, float[] x, int xOff) {
-        return dot(row, x, xOff, new float[SCALE_LANES]);
+        return dot(row, x, xOff, new float[cols / 32 + SCALE_SPILL]);
     }
 
-    /** All rows share one scratch array for the scales of the super-block at hand. */
+    /** All rows share one scratch array for a row's scales. */
     @Override
     public void matvec(float[] x, float[] out, int from, int to) {
-        float[] scales = new float[SCALE_LANES];
+        float[] scales = new float[cols / 32 + SCALE_SPILL];
         for (int r = from; r < to; r++) {
             out[r] = dot(r, x, 0, scales);
         }
     }
 
     /*
-     * IQ4_NL's kernel per sub-block of 32: its unscaled sum first, then one multiply-add by its
-     * scale; even and odd sub-blocks into two accumulators. Unpacking the eight 6-bit scales one by
-     * one in scalar code cost about a quarter of the time, so a super-block's eight are unpacked
-     * together in int lanes and stored, and each sub-block broadcasts its own from memory.
+     * First the row's scales, d·(scale − 32) per sub-block of 32, a super-block's eight at once in
+     * int lanes; then
+     * IQ4_NL's kernel over pairs of sub-blocks, each sum times its scale from that array. Keeping
+     * the scale unpacking out of the vector loop keeps the loop small enough for the JIT to
+     * compile it whole: unpacking the scales in int lanes inside it measured as fast when it
+     * compiled well, but made the compiler give up inlining in one run out of two (3× slower).
      */
     private static final VectorSpecies<Integer> I = S.withLanes(int.class);
-    /** Lanes the scales are computed in: the eight, rounded up to whole vectors. */
-    private static final int SCALE_LANES = Math.max(8, S.length());
+    /** A super-block's eight scales are computed in whole vectors; lanes past the eighth spill over. */
+    private static final int SCALE_SPILL = Math.max(0, S.length() - 8);
     /** Lane ib takes low nibble ib (bits 4ib..) and high bit pair ib (bits 2ib..); lanes past 8 are unused. */
-    private static final int[] LOW_SHIFTS = new int[SCALE_LANES];
-    private static final int[] HIGH_SHIFTS = new int[SCALE_LANES];
+    private static final int[] LOW_SHIFTS = new int[8 + SCALE_SPILL];
+    private static final int[] HIGH_SHIFTS = new int[8 + SCALE_SPILL];
     static {
         for (int ib = 0; ib < 8; ib++) {
             LOW_SHIFTS[ib] = 4 * ib;
@@ -68,35 +70,32 @@ public final class IQ4_XSTensor extends QuantTensor {
     }
 
     private float dot(int row, float[] x, int xOff, float[] scales) {
-        ByteVector levels = ByteVector.fromArray(B, IQ4_LEVELS, 0);
-        int n = S.length();
         long base = row * rowBytes;
         int blocks = cols / 256;
+        int n = S.length();
+        for (int b = 0; b < blocks; b++) {
+            long p = base + b * 136L;
+            FloatVector d = FloatVector.broadcast(S, f16(data, p));
+            IntVector low = IntVector.broadcast(I, data.get(I32, p + 4));
+            IntVector high = IntVector.broadcast(I, data.get(I16, p + 2));
+            for (int k = 0; k < 8; k += n) {
+                IntVector sc = low.lanewise(VectorOperators.LSHR, IntVector.fromArray(I, LOW_SHIFTS, k)).and(0xF)
+                        .or(high.lanewise(VectorOperators.LSHR, IntVector.fromArray(I, HIGH_SHIFTS, k)).and(3).lanewise(VectorOperators.LSHL, 4));
+                ((FloatVector) sc.sub(32).convertShape(VectorOperators.I2F, S, 0)).mul(d).intoArray(scales, 8 * b + k);
+            }
+        }
+        ByteVector levels = ByteVector.fromArray(B, IQ4_LEVELS, 0);
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
-        // One flat loop over pairs of sub-blocks: nested loops kept the accumulators boxed
-        // (measured 2× slower).
-        for (int t = 0; t < 4 * blocks; t++) {
-            long p = base + (t >>> 2) * 136L;
-            int pair = t & 3;
-            if (pair == 0) {
-                FloatVector d = FloatVector.broadcast(S, f16(data, p));
-                IntVector low = IntVector.broadcast(I, data.get(I32, p + 4));
-                IntVector high = IntVector.broadcast(I, data.get(I16, p + 2));
-                for (int k = 0; k < SCALE_LANES; k += n) {
-                    IntVector sc = low.lanewise(VectorOperators.LSHR, IntVector.fromArray(I, LOW_SHIFTS, k)).and(0xF)
-                            .or(high.lanewise(VectorOperators.LSHR, IntVector.fromArray(I, HIGH_SHIFTS, k)).and(3).lanewise(VectorOperators.LSHL, 4));
-                    ((FloatVector) sc.sub(32).convert(VectorOperators.I2F, 0)).mul(d).intoArray(scales, k);
-                }
-            }
-            long q = p + 8 + 32 * pair;
+        int xi = xOff;
+        for (int t = 0; t < 4 * blocks; t++, xi += 64) {
+            long q = base + (t >>> 2) * 136L + 8 + 32 * (t & 3);
             ByteVector q0 = ByteVector.fromMemorySegment(B, data, q, LITTLE_ENDIAN);
             ByteVector q1 = ByteVector.fromMemorySegment(B, data, q + 16, LITTLE_ENDIAN);
             ByteVector lo0 = q0.selectFrom(levels);
             ByteVector lo1 = q1.selectFrom(levels);
-            ByteVector hi0 = shiftRight(q0, 4).selectFrom(levels);
-            ByteVector hi1 = shiftRight(q1, 4).selectFrom(levels);
-            int xi = xOff + 64 * t;
+            ByteVector hi0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(levels);
+            ByteVector hi1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().selectFrom(levels);
             FloatVector sum0 = FloatVector.zero(S);
             FloatVector sum1 = FloatVector.zero(S);
             for (int k = 0; k < PARTS; k++) {
@@ -105,8 +104,8 @@ public final class IQ4_XSTensor extends QuantTensor {
                 sum0 = ((FloatVector) hi0.convertShape(B2F, S, k)).fma(FloatVector.fromArray(S, x, xi + 16 + k * n), sum0);
                 sum1 = ((FloatVector) hi1.convertShape(B2F, S, k)).fma(FloatVector.fromArray(S, x, xi + 48 + k * n), sum1);
             }
-            acc0 = sum0.fma(FloatVector.broadcast(S, scales[2 * pair]), acc0);
-            acc1 = sum1.fma(FloatVector.broadcast(S, scales[2 * pair + 1]), acc1);
+            acc0 = sum0.fma(FloatVector.broadcast(S, scales[2 * t]), acc0);
+            acc1 = sum1.fma(FloatVector.broadcast(S, scales[2 * t + 1]), acc1);
         }
         return acc0.add(acc1).reduceLanes(ADD);
     }

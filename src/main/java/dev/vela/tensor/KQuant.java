@@ -42,15 +42,6 @@ final class KQuant {
     }
 
     /**
-     * {@code q >>> n} per byte for a shift {@code n} the JIT may not see as a constant, done in
-     * int lanes (x86 has no byte shifts; a variable byte shift is not compiled to vector code).
-     * Bits of the next byte land in the top of each byte: callers mask them off.
-     */
-    static ByteVector shiftRight(ByteVector q, int n) {
-        return q.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
-    }
-
-    /**
      * The 6-bit scale ({@code which = 0}) or min ({@code which = 1}) of sub-block {@code j} (0..7)
      * in the 12 packed bytes at {@code p} used by Q4_K and Q5_K: sub-blocks 0..3 keep theirs in the
      * low 6 bits of bytes 0..3 (scales) and 4..7 (mins); 4..7 take 4 bits from bytes 8..11 and

@@ -121,7 +121,7 @@ public final class Q2_KTensor extends QuantTensor {
             for (int k = 0; k < PARTS; k++) {
                 // The pairs widened to ints once; scale and min split there.
                 IntVector pk = (IntVector) pairs.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, k);
-                mins = ((FloatVector) pk.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                mins = ((FloatVector) pk.lanewise(VectorOperators.LSHR, 4).convertShape(VectorOperators.I2F, S, 0))
                         .mul(FloatVector.fromArray(S, sums, b * 16 + k * n)).fma(dmin, mins);
                 IntVector q = IntVector.fromMemorySegment(I, data, p + 16 + 4L * k * n, LITTLE_ENDIAN);
                 int xi = 256 * b + 16 * k * n;
@@ -131,26 +131,26 @@ public final class Q2_KTensor extends QuantTensor {
                 FloatVector a3 = FloatVector.zero(S);
                 // Every pair masked in place, but the top one, shifted down: its sign bit would
                 // make the int negative.
-                a0 = ((FloatVector) q.and(0x00000003).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi), a0);
-                a1 = ((FloatVector) q.and(0x0000000C).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + n), a1);
-                a2 = ((FloatVector) q.and(0x00000030).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 2 * n), a2);
-                a3 = ((FloatVector) q.and(0x000000C0).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 3 * n), a3);
-                a0 = ((FloatVector) q.and(0x00000300).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 4 * n), a0);
-                a1 = ((FloatVector) q.and(0x00000C00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 5 * n), a1);
-                a2 = ((FloatVector) q.and(0x00003000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 6 * n), a2);
-                a3 = ((FloatVector) q.and(0x0000C000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 7 * n), a3);
-                a0 = ((FloatVector) q.and(0x00030000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 8 * n), a0);
-                a1 = ((FloatVector) q.and(0x000C0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 9 * n), a1);
-                a2 = ((FloatVector) q.and(0x00300000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 10 * n), a2);
-                a3 = ((FloatVector) q.and(0x00C00000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 11 * n), a3);
-                a0 = ((FloatVector) q.and(0x03000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 12 * n), a0);
-                a1 = ((FloatVector) q.and(0x0C000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 13 * n), a1);
-                a2 = ((FloatVector) q.and(0x30000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 14 * n), a2);
-                a3 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 30).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xi + 15 * n), a3);
+                a0 = ((FloatVector) q.and(0x00000003).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi), a0);
+                a1 = ((FloatVector) q.and(0x0000000C).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + n), a1);
+                a2 = ((FloatVector) q.and(0x00000030).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 2 * n), a2);
+                a3 = ((FloatVector) q.and(0x000000C0).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 3 * n), a3);
+                a0 = ((FloatVector) q.and(0x00000300).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 4 * n), a0);
+                a1 = ((FloatVector) q.and(0x00000C00).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 5 * n), a1);
+                a2 = ((FloatVector) q.and(0x00003000).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 6 * n), a2);
+                a3 = ((FloatVector) q.and(0x0000C000).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 7 * n), a3);
+                a0 = ((FloatVector) q.and(0x00030000).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 8 * n), a0);
+                a1 = ((FloatVector) q.and(0x000C0000).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 9 * n), a1);
+                a2 = ((FloatVector) q.and(0x00300000).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 10 * n), a2);
+                a3 = ((FloatVector) q.and(0x00C00000).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 11 * n), a3);
+                a0 = ((FloatVector) q.and(0x03000000).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 12 * n), a0);
+                a1 = ((FloatVector) q.and(0x0C000000).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 13 * n), a1);
+                a2 = ((FloatVector) q.and(0x30000000).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 14 * n), a2);
+                a3 = ((FloatVector) q.lanewise(VectorOperators.LSHR, 30).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xi + 15 * n), a3);
                 if (n == 16) {
                     // All 16 scales fit one float vector: widen them once and move floats to the
                     // lanes (4 fewer byte shuffles and widenings than below, and no extra multiply).
-                    FloatVector scd = ((FloatVector) pk.and(0xF).convert(VectorOperators.I2F, 0)).mul(d);
+                    FloatVector scd = ((FloatVector) pk.and(0xF).convertShape(VectorOperators.I2F, S, 0)).mul(d);
                     acc = a0.fma(scd.reinterpretAsInts().rearrange(LANES_J0).reinterpretAsFloats(), acc);
                     acc = a1.fma(scd.reinterpretAsInts().rearrange(LANES_J1).reinterpretAsFloats(), acc);
                     acc = a2.fma(scd.reinterpretAsInts().rearrange(LANES_J2).reinterpretAsFloats(), acc);

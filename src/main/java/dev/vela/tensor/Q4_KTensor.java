@@ -119,10 +119,10 @@ public final class Q4_KTensor extends QuantTensor {
                     IntVector q0 = e == 0 ? q : q.lanewise(VectorOperators.LSHR, 16);
                     IntVector q1 = q0.lanewise(VectorOperators.LSHR, 8);
                     int xe = xi + 2 * e * n;
-                    lo0 = ((FloatVector) q0.and(0x0F).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe), lo0);
-                    hi0 = ((FloatVector) q0.and(0xF0).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + n), hi0);
-                    lo1 = ((FloatVector) q1.and(0x0F).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 2 * n), lo1);
-                    hi1 = ((FloatVector) q1.and(0xF0).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 3 * n), hi1);
+                    lo0 = ((FloatVector) q0.and(0x0F).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe), lo0);
+                    hi0 = ((FloatVector) q0.and(0xF0).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe + n), hi0);
+                    lo1 = ((FloatVector) q1.and(0x0F).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe + 2 * n), lo1);
+                    hi1 = ((FloatVector) q1.and(0xF0).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe + 3 * n), hi1);
                 }
                 int group = k * n / 16;
                 int part = k * n % 16 / n;

@@ -133,10 +133,10 @@ public final class Q5_KTensor extends QuantTensor {
                     IntVector h0 = he.lanewise(VectorOperators.LSHL, 7);
                     IntVector h1 = he.lanewise(VectorOperators.LSHR, 1);
                     int xe = xi + 2 * e * n;
-                    lo0 = ((FloatVector) q0.and(0x0F).or(l0.and(0x10)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe), lo0);
-                    hi0 = ((FloatVector) q0.and(0xF0).or(h0.and(0x100)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + n), hi0);
-                    lo1 = ((FloatVector) q1.and(0x0F).or(l1.and(0x10)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 2 * n), lo1);
-                    hi1 = ((FloatVector) q1.and(0xF0).or(h1.and(0x100)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 3 * n), hi1);
+                    lo0 = ((FloatVector) q0.and(0x0F).or(l0.and(0x10)).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe), lo0);
+                    hi0 = ((FloatVector) q0.and(0xF0).or(h0.and(0x100)).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe + n), hi0);
+                    lo1 = ((FloatVector) q1.and(0x0F).or(l1.and(0x10)).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe + 2 * n), lo1);
+                    hi1 = ((FloatVector) q1.and(0xF0).or(h1.and(0x100)).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe + 3 * n), hi1);
                 }
                 int group = k * n / 16;
                 int part = k * n % 16 / n;

@@ -124,10 +124,10 @@ public final class Q6_KTensor extends QuantTensor {
                     IntVector h0 = (e == 0 ? h : h.lanewise(VectorOperators.LSHR, 16)).lanewise(VectorOperators.LSHL, 4);
                     IntVector h1 = h0.lanewise(VectorOperators.LSHR, 8);
                     int xe = xi + 2 * e * n;
-                    lo0 = ((FloatVector) q0.and(0x0F).or(h0.and(0x030)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe), lo0);
-                    hi0 = ((FloatVector) q0.and(0xF0).or(h0.and(0x300)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + n), hi0);
-                    lo1 = ((FloatVector) q1.and(0x0F).or(h1.and(0x030)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 2 * n), lo1);
-                    hi1 = ((FloatVector) q1.and(0xF0).or(h1.and(0x300)).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(S, xp, xe + 3 * n), hi1);
+                    lo0 = ((FloatVector) q0.and(0x0F).or(h0.and(0x030)).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe), lo0);
+                    hi0 = ((FloatVector) q0.and(0xF0).or(h0.and(0x300)).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe + n), hi0);
+                    lo1 = ((FloatVector) q1.and(0x0F).or(h1.and(0x030)).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe + 2 * n), lo1);
+                    hi1 = ((FloatVector) q1.and(0xF0).or(h1.and(0x300)).convertShape(VectorOperators.I2F, S, 0)).fma(FloatVector.fromArray(S, xp, xe + 3 * n), hi1);
                 }
                 int part = k * n % 16 / n;
                 ByteVector scLow = half == 0 ? sc0Low : sc1Low;
