@@ -29,7 +29,7 @@ final class BenchCommand implements Command {
     @Override
     public String usage() {
         return "java -jar vela.jar bench --model M.gguf [-p 512] [-n 128] [-r 3] [--threads N]\n"
-                + "       java -jar vela.jar bench --kernels [--type Q4_0,Q8_0] [--rows 8192] [--cols 2048] [--threads N]";
+                + "       java -jar vela.jar bench --kernels [--type Q4_0,Q8_0] [--rows 8192] [--cols 2048] [--threads N] [--in-process]";
     }
 
     @Override
@@ -43,6 +43,7 @@ final class BenchCommand implements Command {
                 OptionSpec.value("--threads", "N", "threads for matrix work", "all cores", "-t"),
                 OptionSpec.flag("--kernels", "time the matrix-vector product alone per weight type, in GB/s, on random weights"),
                 OptionSpec.value("--type", "T,T", "with --kernels: the weight types", "all supported"),
+                OptionSpec.flag("--in-process", "with --kernels: time every type in this JVM, not each in a fresh one"),
                 OptionSpec.value("--rows", "N", "with --kernels: matrix rows", "8192"),
                 OptionSpec.value("--cols", "N", "with --kernels: matrix columns", "2048"),
                 OptionSpec.flag("--verbose", "print stack traces on errors"));
@@ -52,7 +53,7 @@ final class BenchCommand implements Command {
     public int run(Options o, PrintStream out, PrintStream err) {
         if (o.flag("--kernels")) {
             KernelBenchmark.run(KernelBenchmark.types(o.string("--type", null)), o.integer("--rows", 8192, 1, 1 << 24),
-                    o.integer("--cols", 2048, 1, 1 << 24), ModelOptions.threads(o), out, err);
+                    o.integer("--cols", 2048, 1, 1 << 24), ModelOptions.threads(o), o.flag("--in-process"), out, err);
             return 0;
         }
         int nPrompt = o.integer("--n-prompt", 512, 0, 1 << 20);

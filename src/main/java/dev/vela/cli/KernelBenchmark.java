@@ -1,16 +1,19 @@
 package dev.vela.cli;
 
+import dev.vela.Main;
 import dev.vela.VelaException;
 import dev.vela.tensor.GGMLType;
 import dev.vela.tensor.MatMul;
 import dev.vela.tensor.Parallel;
 import dev.vela.tensor.Tensor;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +26,10 @@ import java.util.SplittableRandom;
  * small one stays in the caches, so this is the kernel's own speed), "memory" cycles through
  * enough copies of it to fill {@link #MEMORY_BYTES}, far more than any cache, so every byte
  * comes from memory as in a real model. Each is the median of many timed runs.
+ *
+ * <p>Each type is timed in a JVM of its own unless asked otherwise: the kernels share the Vector
+ * API's code, whose JIT profile then holds every earlier type's vector classes, and a type timed
+ * after a dozen others measured up to 3× slower than alone (a model uses two or three types).
  */
 final class KernelBenchmark {
     static final long MEMORY_BYTES = 256L << 20;
@@ -56,14 +63,26 @@ final class KernelBenchmark {
         return types;
     }
 
-    static void run(List<GGMLType> types, int rows, int cols, int threads, PrintStream out, PrintStream err) {
+    /** Set in the JVM that times one type for its parent, which has printed the header. */
+    private static final String CHILD = "vela.kernels.child";
+
+    static void run(List<GGMLType> types, int rows, int cols, int threads, boolean inProcess, PrintStream out, PrintStream err) {
         for (GGMLType type : types) {
             if (cols % type.blockSize != 0) {
                 throw new VelaException("--cols " + cols + " is not a multiple of " + type + "'s block size " + type.blockSize);
             }
         }
-        err.printf("bench --kernels: %d threads, %s; median of timed runs; cache: one matrix again and again,"
-                + " memory: cycling through copies filling %s%n", threads, Simd.describe(), Sizes.bytes(MEMORY_BYTES));
+        if (!Boolean.getBoolean(CHILD)) {
+            err.printf("bench --kernels: %d threads, %s; median of timed runs; cache: one matrix again and again,"
+                    + " memory: cycling through copies filling %s; %s%n", threads, Simd.describe(), Sizes.bytes(MEMORY_BYTES),
+                    inProcess || types.size() == 1 ? "all in this JVM" : "each type in a fresh JVM");
+        }
+        if (!inProcess && types.size() > 1) {
+            for (GGMLType type : types) {
+                runInChild(type, rows, cols, threads, out, err);
+            }
+            return;
+        }
         try (Parallel pool = new Parallel(threads)) {
             for (GGMLType type : types) {
                 long bytes = type.bytesFor((long) rows * cols);
@@ -90,6 +109,29 @@ final class KernelBenchmark {
                     out.flush();
                 }
             }
+        }
+    }
+
+    private static void runInChild(GGMLType type, int rows, int cols, int threads, PrintStream out, PrintStream err) {
+        List<String> cmd = Relauncher.javaCommand(Main.class);
+        cmd.add(cmd.size() - 3, "-D" + CHILD + "=true");
+        cmd.addAll(List.of("bench", "--kernels", "--in-process", "--type", type.name(), "--rows", Integer.toString(rows),
+                "--cols", Integer.toString(cols), "--threads", Integer.toString(threads)));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int status = p.waitFor();
+            output.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).forEach(l -> (status == 0 ? out : err).println(l));
+            out.flush();
+            if (status != 0) {
+                throw new VelaException("timing " + type + " in a JVM of its own failed (exit status " + status + ")");
+            }
+        } catch (IOException e) {
+            throw new VelaException("could not start a JVM to time " + type + ": " + e.getMessage() + "; try --in-process");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VelaException("interrupted");
         }
     }
 

@@ -55,6 +55,23 @@ public final class Relauncher {
         }
     }
 
+    /**
+     * The command that starts {@code mainClass} in a new JVM like this one: same executable, JVM
+     * options and class path. {@code vela bench --kernels} times each weight type in one.
+     */
+    static List<String> javaCommand(Class<?> mainClass) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaExecutable());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (!String.join(" ", cmd).contains(VECTOR_MODULE)) {
+            cmd.add("--add-modules=" + VECTOR_MODULE);
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass.getName());
+        return cmd;
+    }
+
     private static String javaExecutable() {
         String command = ProcessHandle.current().info().command().orElse(null);
         if (command != null && Files.isExecutable(Path.of(command))) {
