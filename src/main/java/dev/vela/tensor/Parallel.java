@@ -5,8 +5,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * One persistent set of worker threads for all matrix work. {@link #forRange} cuts a range into
- * one contiguous chunk per thread; the calling thread works on the first chunk itself, so a
- * call creates no task objects and no threads. Workers spin briefly between calls (the next
+ * a few contiguous chunks per thread, which the threads claim in turn until none are left, so a
+ * thread that the machine slows down (another process, the JIT, the garbage collector on its
+ * core) takes fewer of them instead of making every other thread wait for it. The calling
+ * thread works too, so a call creates no task objects and no threads. Workers spin briefly between calls (the next
  * matrix product follows within microseconds while generating) and then park, so an idle chat
  * costs no CPU.
  */
@@ -24,10 +26,13 @@ public final class Parallel implements AutoCloseable {
     }
 
     private static final int SPINS = 20_000;
+    /** Chunks per thread: more even out a slowed thread better, each costs one atomic increment. */
+    private static final int CHUNKS_PER_THREAD = 4;
 
     private final int threads;
     private final Thread[] workers;
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger nextChunk = new AtomicInteger();
     private volatile int generation;
     private volatile boolean closed;
     private volatile ThreadRangeTask task;
@@ -83,6 +88,7 @@ public final class Parallel implements AutoCloseable {
         this.grain = grain;
         this.failure = null;
         this.caller = Thread.currentThread();
+        nextChunk.set(0);
         pending.set(workers.length);
         generation++;
         for (Thread w : workers) {
@@ -90,7 +96,7 @@ public final class Parallel implements AutoCloseable {
         }
         Throwable mine = null;
         try {
-            runChunk(0);
+            runChunks(0);
         } catch (Throwable t) {
             mine = t;
         }
@@ -115,14 +121,19 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    private void runChunk(int index) {
+    /** Claims chunks of the current range for thread {@code index} until none are left. */
+    private void runChunks(int index) {
         int n = size;
         int g = grain;
         int units = (n + g - 1) / g;
-        int from = (int) Math.min(n, (long) units * index / threads * g);
-        int to = (int) Math.min(n, (long) units * (index + 1) / threads * g);
-        if (from < to) {
-            task.run(index, from, to);
+        int chunks = Math.min(units, threads * CHUNKS_PER_THREAD);
+        ThreadRangeTask t = task;
+        for (int c = nextChunk.getAndIncrement(); c < chunks; c = nextChunk.getAndIncrement()) {
+            int from = (int) Math.min(n, (long) units * c / chunks * g);
+            int to = (int) Math.min(n, (long) units * (c + 1) / chunks * g);
+            if (from < to) {
+                t.run(index, from, to);
+            }
         }
     }
 
@@ -142,7 +153,7 @@ public final class Parallel implements AutoCloseable {
             }
             seen = generation;
             try {
-                runChunk(index);
+                runChunks(index);
             } catch (Throwable t) {
                 failure = t;
             }

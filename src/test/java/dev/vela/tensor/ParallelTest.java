@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -45,8 +46,32 @@ class ParallelTest {
     void chunksAreSplitAcrossThreads() {
         try (Parallel pool = new Parallel(4)) {
             AtomicInteger chunks = new AtomicInteger();
-            pool.forRange(400, (from, to) -> chunks.incrementAndGet());
-            assertEquals(4, chunks.get());
+            AtomicIntegerArray seen = new AtomicIntegerArray(400);
+            pool.forRange(400, (from, to) -> {
+                chunks.incrementAndGet();
+                for (int i = from; i < to; i++) {
+                    seen.incrementAndGet(i);
+                }
+            });
+            assertEquals(16, chunks.get()); // four per thread
+            for (int i = 0; i < 400; i++) {
+                assertEquals(1, seen.get(i), "index " + i);
+            }
+        }
+    }
+
+    @Test
+    void aSlowThreadTakesFewerChunks() {
+        try (Parallel pool = new Parallel(2)) {
+            AtomicIntegerArray taken = new AtomicIntegerArray(2);
+            pool.forRange(80, 1, (thread, from, to) -> {
+                taken.incrementAndGet(thread);
+                if (thread == 0) {
+                    LockSupport.parkNanos(200_000_000L); // the calling thread, slowed down
+                }
+            });
+            assertEquals(8, taken.get(0) + taken.get(1));
+            assertTrue(taken.get(1) > taken.get(0), "worker took " + taken.get(1) + " of 8 chunks");
         }
     }
 
@@ -54,7 +79,7 @@ class ParallelTest {
     void failureInAWorkerReachesTheCaller() {
         try (Parallel pool = new Parallel(4)) {
             IllegalStateException boom = new IllegalStateException("boom");
-            // Index 99 is in the last chunk, which a worker thread runs.
+            // Whichever thread claims the chunk holding index 99 fails.
             IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> pool.forRange(100, (from, to) -> {
                 if (from <= 99 && 99 < to) {
                     throw boom;
