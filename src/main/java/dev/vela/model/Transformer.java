@@ -251,23 +251,41 @@ public final class Transformer {
         int window = c.slides(layer) ? c.slidingWindow() : Integer.MAX_VALUE;
         float[] keys = cache.keys[layer];
         float[] values = cache.values[layer];
+        // Query heads go in runs of four that share a KV head (the last run of a group repeats
+        // its last head) when a group has three or more; one by one otherwise.
+        int run = group >= 3 ? Attention.GROUP : 1;
+        int runsPerGroup = (group + run - 1) / run;
         Parallel.RangeTask heads = (from, to) -> {
-            for (int h = from; h < to; h++) {
-                int kvHead = h / group;
+            int[] qOff = new int[Attention.GROUP], attOff = new int[Attention.GROUP];
+            for (int u = from; u < to; u++) {
+                int kvHead = u / runsPerGroup;
+                int h0 = kvHead * group + u % runsPerGroup * run;
+                int last = (kvHead + 1) * group - 1;
                 for (int t = 0; t < n; t++) {
                     int end = pos + t; // the last position this token may see
                     int start = Math.max(0, end - window + 1);
-                    int qOff = t * qDim + h * hd;
-                    Attention.head(q, qOff, keys, cache.keyBase(kvHead), stride, values, kvDim, kvHead * hd,
-                            hd, start, end, scale, softcap, att, h * stride, xb2, qOff);
+                    if (run == 1) {
+                        int qOff0 = t * qDim + h0 * hd;
+                        Attention.head(q, qOff0, keys, cache.keyBase(kvHead), stride, values, kvDim, kvHead * hd,
+                                hd, start, end, scale, softcap, att, h0 * stride, xb2, qOff0);
+                    } else {
+                        for (int i = 0; i < run; i++) {
+                            int h = Math.min(h0 + i, last);
+                            qOff[i] = t * qDim + h * hd;
+                            attOff[i] = h * stride;
+                        }
+                        Attention.heads4(q, qOff, keys, cache.keyBase(kvHead), stride, values, kvDim, kvHead * hd,
+                                hd, start, end, scale, softcap, att, attOff, xb2, qOff);
+                    }
                 }
             }
         };
+        int units = c.kvHeads() * runsPerGroup;
         long work = (long) n * c.heads() * Math.min(pos + n, window) * hd;
         if (work < ATTENTION_PARALLEL_MIN) {
-            heads.run(0, c.heads());
+            heads.run(0, units);
         } else {
-            pool.forRange(c.heads(), heads);
+            pool.forRange(units, heads);
         }
     }
 

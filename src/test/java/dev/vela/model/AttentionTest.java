@@ -46,6 +46,52 @@ class AttentionTest {
         }
     }
 
+    /** Four query heads of one KV head at once, the last of them repeated as when a group has three. */
+    @Test
+    void fourHeadsMatchScalarOneByOne() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        for (int hd : new int[] {8, 64, 80}) {
+            for (int capacity : new int[] {1, 17, 100}) {
+                int kvDim = 2 * hd;
+                KVCache cache = new KVCache(1, capacity, kvDim, hd);
+                for (int p = 0; p < capacity; p++) {
+                    float[] k = new float[kvDim], v = new float[kvDim];
+                    for (int i = 0; i < kvDim; i++) {
+                        k[i] = (float) rnd.nextGaussian();
+                        v[i] = (float) rnd.nextGaussian();
+                    }
+                    cache.store(0, p, k, 0, v, 0);
+                }
+                float[] q = new float[4 * hd];
+                for (int i = 0; i < q.length; i++) {
+                    q[i] = (float) rnd.nextGaussian();
+                }
+                for (int[] heads : new int[][] {{0, 1, 2, 3}, {0, 1, 2, 2}}) {
+                    for (float softcap : new float[] {0f, 5f}) {
+                        int start = capacity / 4, end = capacity - 1;
+                        float scale = (float) (1 / Math.sqrt(hd));
+                        int[] offs = new int[4], attOffs = new int[4];
+                        for (int i = 0; i < 4; i++) {
+                            offs[i] = heads[i] * hd;
+                            attOffs[i] = heads[i] * cache.stride();
+                        }
+                        float[] got = new float[4 * hd];
+                        Attention.heads4(q, offs, cache.keys[0], cache.keyBase(1), cache.stride(), cache.values[0], kvDim, hd,
+                                hd, start, end, scale, softcap, new float[4 * cache.stride()], attOffs, got, offs);
+                        for (int h = 0; h <= heads[3]; h++) {
+                            float[] want = new float[hd];
+                            Attention.headScalar(q, h * hd, cache.keys[0], cache.keyBase(1), cache.stride(), cache.values[0], kvDim, hd,
+                                    hd, start, end, scale, softcap, new float[cache.stride()], 0, want, 0);
+                            for (int i = 0; i < hd; i++) {
+                                assertEquals(want[i], got[h * hd + i], 1e-5, "hd " + hd + " capacity " + capacity + " head " + h);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** Two positions, head size 2: scores 1 and 0 (after scale 1), weights e/(1+e) and 1/(1+e). */
     @Test
     void twoPositionsByHand() {
