@@ -29,20 +29,15 @@ public final class Relauncher {
             System.err.println("error: this JVM cannot load " + VECTOR_MODULE + "; Vela needs a JDK 25 or newer with it");
             return 1;
         }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(javaExecutable());
+        List<String> cmd = javaCommand(mainClass);
+        List<String> extra = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
         List<String> jvmArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
-        cmd.addAll(jvmArgs);
-        cmd.add("--add-modules=" + VECTOR_MODULE);
-        cmd.add("--enable-native-access=ALL-UNNAMED");
         if (jvmArgs.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxRAM"))) {
             // Weights are mapped outside the heap; the heap mostly holds the KV cache, which may be large.
-            cmd.add("-XX:MaxRAMPercentage=75");
+            extra.add("-XX:MaxRAMPercentage=75");
         }
-        cmd.add("-D" + MARK + "=true");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass.getName());
+        extra.add("-D" + MARK + "=true");
+        cmd.addAll(cmd.size() - 3, extra); // before the class path and main class
         cmd.addAll(List.of(args));
         ignoreInterrupts();
         try {
