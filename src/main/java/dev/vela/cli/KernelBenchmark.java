@@ -2,6 +2,7 @@ package dev.vela.cli;
 
 import dev.vela.Main;
 import dev.vela.VelaException;
+import dev.vela.tensor.Activations;
 import dev.vela.tensor.GGMLType;
 import dev.vela.tensor.MatMul;
 import dev.vela.tensor.Parallel;
@@ -99,10 +100,11 @@ final class KernelBenchmark {
                     for (int i = 0; i < cols; i++) {
                         x[i] = (float) (rnd.nextDouble() * 2 - 1);
                     }
+                    MemorySegment xs = Activations.of(arena, x, 0, cols);
                     float[] y = new float[rows];
-                    time(pool, matrices, 1, x, y, WARM_UP_NANOS);
-                    double cached = time(pool, matrices, 1, x, y, TIMED_NANOS);
-                    double memory = time(pool, matrices, copies, x, y, TIMED_NANOS);
+                    time(pool, matrices, 1, xs, y, WARM_UP_NANOS);
+                    double cached = time(pool, matrices, 1, xs, y, TIMED_NANOS);
+                    double memory = time(pool, matrices, copies, xs, y, TIMED_NANOS);
                     out.printf(Locale.ROOT, "%-6s %dx%d  %5.2f bits/w  %7.2f MB  cache %6.1f GB/s (%.3f ms)  memory %6.1f GB/s (%.3f ms, %d copies)%n",
                             type, rows, cols, type.bitsPerWeight(), bytes / 1e6, bytes / cached, cached / 1e6,
                             bytes / memory, memory / 1e6, copies);
@@ -136,7 +138,7 @@ final class KernelBenchmark {
     }
 
     /** Median nanoseconds of one product, cycling through the first {@code use} matrices, for at least {@code budget} ns. */
-    private static double time(Parallel pool, Tensor[] matrices, int use, float[] x, float[] y, long budget) {
+    private static double time(Parallel pool, Tensor[] matrices, int use, MemorySegment x, float[] y, long budget) {
         List<Long> runs = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; runs.size() < MIN_RUNS || System.nanoTime() - start < budget; i++) {

@@ -1,10 +1,13 @@
 package dev.vela.model;
 
+import dev.vela.tensor.Activations;
 import dev.vela.tensor.FloatOps;
 import dev.vela.tensor.MatMul;
 import dev.vela.tensor.Parallel;
 import dev.vela.tensor.Tensor;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The forward pass of a LLaMA-style decoder over a batch of consecutive tokens: embedding, then
@@ -46,6 +49,7 @@ public final class Transformer {
     private final float[] hb2;    // feed-forward up, batch x ffnDim
     private final float[] logits; // vocabSize, for the last token of a batch
     private final float[][] scratch; // per thread: dequantized weight rows for batched products
+    private final MemorySegment stage; // the input of a matrix-vector product, where the kernels read it
     private final int[] one = new int[1];
 
     public Transformer(ModelConfig config, Weights weights, Parallel pool, int contextLength) {
@@ -72,6 +76,7 @@ public final class Transformer {
         this.logits = new float[c.vocabSize()];
         int widest = Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim());
         this.scratch = new float[pool.threads()][b > 1 ? MatMul.scratchSize(widest) : 0];
+        this.stage = Activations.allocate(Arena.ofAuto(), widest);
     }
 
     public ModelConfig config() {
@@ -297,7 +302,8 @@ public final class Transformer {
     /** {@code out[t] = m · in[t]} for {@code n} rows: a matrix-vector product per row, tiled when n > 1. */
     private void matmul(Tensor m, float[] in, int inStride, int n, float[] out, int outStride) {
         if (n == 1) {
-            MatMul.vector(pool, m, in, out);
+            Activations.copy(in, 0, stage, m.cols());
+            MatMul.vector(pool, m, stage, out);
         } else {
             pool.forRange(m.rows(), MatMul.ROWS, (thread, from, to) ->
                     MatMul.rows(m, in, inStride, n, out, outStride, from, to, scratch[thread]));

@@ -34,7 +34,7 @@ public final class BF16Tensor extends Tensor {
 
     // Written out in the loop, not in a helper returning a vector, for the reason F16Tensor gives.
     @Override
-    public float dot(int row, float[] x, int xOff) {
+    public float dot(int row, MemorySegment x) {
         long base = row * rowBytes;
         int n = S.length();
         int upper = S.loopBound(cols);
@@ -46,17 +46,17 @@ public final class BF16Tensor extends Tensor {
                     .convertShape(S2I, I, 0);
             IntVector h1 = (IntVector) ShortVector.fromMemorySegment(H, data, base + 2L * (i + n), LITTLE_ENDIAN)
                     .convertShape(S2I, I, 0);
-            acc0 = h0.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(S, x, xOff + i), acc0);
-            acc1 = h1.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(S, x, xOff + i + n), acc1);
+            acc0 = h0.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromMemorySegment(S, x, 4L * i, LITTLE_ENDIAN), acc0);
+            acc1 = h1.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromMemorySegment(S, x, 4L * (i + n), LITTLE_ENDIAN), acc1);
         }
         for (; i < upper; i += n) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H, data, base + 2L * i, LITTLE_ENDIAN)
                     .convertShape(S2I, I, 0);
-            acc0 = h.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(S, x, xOff + i), acc0);
+            acc0 = h.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromMemorySegment(S, x, 4L * i, LITTLE_ENDIAN), acc0);
         }
         float sum = acc0.add(acc1).reduceLanes(ADD);
         for (; i < cols; i++) {
-            sum += toFloat(data.get(HALF, base + 2L * i)) * x[xOff + i];
+            sum += toFloat(data.get(HALF, base + 2L * i)) * x.get(Activations.FLOAT, 4L * i);
         }
         return sum;
     }
@@ -67,7 +67,7 @@ public final class BF16Tensor extends Tensor {
      * in full for the reason {@link #dot} gives.
      */
     @Override
-    public void matvec(float[] x, float[] out, int from, int to) {
+    public void matvec(MemorySegment x, float[] out, int from, int to) {
         int n = S.length();
         int upper = S.loopBound(cols);
         int r = from;
@@ -78,7 +78,7 @@ public final class BF16Tensor extends Tensor {
             FloatVector acc1 = acc0;
             int i = 0;
             for (; i < upper; i += n) {
-                FloatVector v = FloatVector.fromArray(S, x, i);
+                FloatVector v = FloatVector.fromMemorySegment(S, x, 4L * i, LITTLE_ENDIAN);
                 IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, w0, 2L * i, LITTLE_ENDIAN).convertShape(S2I, I, 0);
                 IntVector h1 = (IntVector) ShortVector.fromMemorySegment(H, w1, 2L * i, LITTLE_ENDIAN).convertShape(S2I, I, 0);
                 acc0 = h0.lanewise(LSHL, 16).reinterpretAsFloats().fma(v, acc0);
@@ -87,14 +87,14 @@ public final class BF16Tensor extends Tensor {
             float sum0 = acc0.reduceLanes(ADD);
             float sum1 = acc1.reduceLanes(ADD);
             for (; i < cols; i++) {
-                sum0 += toFloat(w0.get(HALF, 2L * i)) * x[i];
-                sum1 += toFloat(w1.get(HALF, 2L * i)) * x[i];
+                sum0 += toFloat(w0.get(HALF, 2L * i)) * x.get(Activations.FLOAT, 4L * i);
+                sum1 += toFloat(w1.get(HALF, 2L * i)) * x.get(Activations.FLOAT, 4L * i);
             }
             out[r] = sum0;
             out[r + 1] = sum1;
         }
         if (r < to) {
-            out[r] = dot(r, x, 0);
+            out[r] = dot(r, x);
         }
     }
 

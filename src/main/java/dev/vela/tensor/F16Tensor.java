@@ -46,7 +46,7 @@ public final class F16Tensor extends Tensor {
     // ever declined to inline such a helper, every vector would be boxed and the kernel would
     // run a hundred times slower.
     @Override
-    public float dot(int row, float[] x, int xOff) {
+    public float dot(int row, MemorySegment x) {
         long base = row * rowBytes;
         int n = S.length();
         int upper = S.loopBound(cols);
@@ -60,18 +60,18 @@ public final class F16Tensor extends Tensor {
                     .convertShape(S2I, I, 0);
             FloatVector w0 = h0.lanewise(LSHL, 13).and(KEEP).reinterpretAsFloats().mul(REBIAS);
             FloatVector w1 = h1.lanewise(LSHL, 13).and(KEEP).reinterpretAsFloats().mul(REBIAS);
-            acc0 = w0.fma(FloatVector.fromArray(S, x, xOff + i), acc0);
-            acc1 = w1.fma(FloatVector.fromArray(S, x, xOff + i + n), acc1);
+            acc0 = w0.fma(FloatVector.fromMemorySegment(S, x, 4L * i, LITTLE_ENDIAN), acc0);
+            acc1 = w1.fma(FloatVector.fromMemorySegment(S, x, 4L * (i + n), LITTLE_ENDIAN), acc1);
         }
         for (; i < upper; i += n) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(H, data, base + 2L * i, LITTLE_ENDIAN)
                     .convertShape(S2I, I, 0);
             FloatVector w = h.lanewise(LSHL, 13).and(KEEP).reinterpretAsFloats().mul(REBIAS);
-            acc0 = w.fma(FloatVector.fromArray(S, x, xOff + i), acc0);
+            acc0 = w.fma(FloatVector.fromMemorySegment(S, x, 4L * i, LITTLE_ENDIAN), acc0);
         }
         float sum = acc0.add(acc1).reduceLanes(ADD);
         for (; i < cols; i++) {
-            sum += Float.float16ToFloat(data.get(HALF, base + 2L * i)) * x[xOff + i];
+            sum += Float.float16ToFloat(data.get(HALF, base + 2L * i)) * x.get(Activations.FLOAT, 4L * i);
         }
         return sum;
     }

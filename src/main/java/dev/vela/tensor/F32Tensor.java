@@ -23,7 +23,7 @@ public final class F32Tensor extends Tensor {
     }
 
     @Override
-    public float dot(int row, float[] x, int xOff) {
+    public float dot(int row, MemorySegment x) {
         long base = row * rowBytes;
         int n = S.length();
         int upper = S.loopBound(cols);
@@ -32,17 +32,17 @@ public final class F32Tensor extends Tensor {
         int i = 0;
         for (; i + n < upper; i += 2 * n) {
             acc0 = FloatVector.fromMemorySegment(S, data, base + i * 4L, ByteOrder.LITTLE_ENDIAN)
-                    .fma(FloatVector.fromArray(S, x, xOff + i), acc0);
+                    .fma(FloatVector.fromMemorySegment(S, x, 4L * i, ByteOrder.LITTLE_ENDIAN), acc0);
             acc1 = FloatVector.fromMemorySegment(S, data, base + (i + n) * 4L, ByteOrder.LITTLE_ENDIAN)
-                    .fma(FloatVector.fromArray(S, x, xOff + i + n), acc1);
+                    .fma(FloatVector.fromMemorySegment(S, x, 4L * (i + n), ByteOrder.LITTLE_ENDIAN), acc1);
         }
         for (; i < upper; i += n) {
             acc0 = FloatVector.fromMemorySegment(S, data, base + i * 4L, ByteOrder.LITTLE_ENDIAN)
-                    .fma(FloatVector.fromArray(S, x, xOff + i), acc0);
+                    .fma(FloatVector.fromMemorySegment(S, x, 4L * i, ByteOrder.LITTLE_ENDIAN), acc0);
         }
         float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; i < cols; i++) {
-            sum += data.get(F32, base + i * 4L) * x[xOff + i];
+            sum += data.get(F32, base + i * 4L) * x.get(Activations.FLOAT, 4L * i);
         }
         return sum;
     }

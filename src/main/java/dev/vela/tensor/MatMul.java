@@ -4,6 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Matrix times many activation rows, for prompt processing: {@code out[t][r] = W[r] · x[t]} for
  * a batch of tokens. Each group of weight rows is dequantized once into a small float buffer and
@@ -30,9 +32,9 @@ public final class MatMul {
     /**
      * {@code out = w · x}, the decode step's product: the rows are split across the pool's
      * threads on multiples of {@link Tensor#rowsPerPass()}, unless the matrix is small enough
-     * that splitting costs more than it saves.
+     * that splitting costs more than it saves. x is in aligned native memory ({@link Activations}).
      */
-    public static void vector(Parallel pool, Tensor w, float[] x, float[] out) {
+    public static void vector(Parallel pool, Tensor w, MemorySegment x, float[] out) {
         if (w.byteSize() < PARALLEL_MIN_BYTES) {
             w.matvec(x, out, 0, w.rows());
         } else {

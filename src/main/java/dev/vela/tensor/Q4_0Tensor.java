@@ -62,7 +62,7 @@ public final class Q4_0Tensor extends Tensor {
      * inline it, which makes the kernel a hundred times slower.
      */
     @Override
-    public float dot(int row, float[] x, int xOff) {
+    public float dot(int row, MemorySegment x) {
         int n = S.length();
         int blocks = cols / VALUES;
         MemorySegment w = data.asSlice(row * rowBytes, rowBytes);
@@ -72,16 +72,16 @@ public final class Q4_0Tensor extends Tensor {
         for (; b + 1 < blocks; b += 2) {
             long at = (long) b * BLOCK_BYTES;
             long next = at + BLOCK_BYTES;
-            int xi = xOff + b * VALUES;
+            long xi = 4L * b * VALUES; // long, for the reason Q8_0Tensor#dot gives
             ByteVector q0 = ByteVector.fromMemorySegment(B, w, at + 2, LITTLE_ENDIAN);
             ByteVector q1 = ByteVector.fromMemorySegment(B, w, next + 2, LITTLE_ENDIAN);
             FloatVector d0 = FloatVector.broadcast(S, scale(w, at));
             FloatVector d1 = FloatVector.broadcast(S, scale(w, next));
             for (int p = 0; p < PARTS; p++) {
-                FloatVector lo0 = FloatVector.fromArray(S, x, xi + p * n);
-                FloatVector hi0 = FloatVector.fromArray(S, x, xi + 16 + p * n);
-                FloatVector lo1 = FloatVector.fromArray(S, x, xi + VALUES + p * n);
-                FloatVector hi1 = FloatVector.fromArray(S, x, xi + VALUES + 16 + p * n);
+                FloatVector lo0 = FloatVector.fromMemorySegment(S, x, xi + 4 * (p * n), LITTLE_ENDIAN);
+                FloatVector hi0 = FloatVector.fromMemorySegment(S, x, xi + 4 * (16 + p * n), LITTLE_ENDIAN);
+                FloatVector lo1 = FloatVector.fromMemorySegment(S, x, xi + 4 * (VALUES + p * n), LITTLE_ENDIAN);
+                FloatVector hi1 = FloatVector.fromMemorySegment(S, x, xi + 4 * (VALUES + 16 + p * n), LITTLE_ENDIAN);
                 IntVector i0 = (IntVector) q0.convertShape(ZERO_EXTEND_B2I, I, p);
                 IntVector i1 = (IntVector) q1.convertShape(ZERO_EXTEND_B2I, I, p);
                 FloatVector s0 = i0.lanewise(LSHL, 19).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(lo0, lo0.add(hi0).mul(-1.5f));
@@ -94,12 +94,12 @@ public final class Q4_0Tensor extends Tensor {
         }
         if (b < blocks) {
             long at = (long) b * BLOCK_BYTES;
-            int xi = xOff + b * VALUES;
+            long xi = 4L * b * VALUES;
             ByteVector q = ByteVector.fromMemorySegment(B, w, at + 2, LITTLE_ENDIAN);
             FloatVector d = FloatVector.broadcast(S, scale(w, at));
             for (int p = 0; p < PARTS; p++) {
-                FloatVector lo = FloatVector.fromArray(S, x, xi + p * n);
-                FloatVector hi = FloatVector.fromArray(S, x, xi + 16 + p * n);
+                FloatVector lo = FloatVector.fromMemorySegment(S, x, xi + 4 * (p * n), LITTLE_ENDIAN);
+                FloatVector hi = FloatVector.fromMemorySegment(S, x, xi + 4 * (16 + p * n), LITTLE_ENDIAN);
                 IntVector i = (IntVector) q.convertShape(ZERO_EXTEND_B2I, I, p);
                 FloatVector s = i.lanewise(LSHL, 19).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(lo, lo.add(hi).mul(-1.5f));
                 s = i.lanewise(LSHL, 15).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(hi, s);

@@ -33,48 +33,54 @@ public final class Q8_0Tensor extends Tensor {
      * Two blocks per step, each into its own accumulator so that the steps do not wait on each
      * other's additions. A block's quants come in as two loads of 16 bytes, widened straight to
      * floats; their products with x are summed lane-wise first and scaled once per block. Two
-     * rows per pass sharing the loads of x, and rows as slices of their own, measured faster
-     * while the matrix sits in the caches but slower from memory, where decoding reads every
+     * rows per pass sharing the loads of x measured faster while the matrix sits in the caches
+     * but slower from memory, where decoding reads every
      * matrix; so rows go one at a time, as here. All of it is written out in this one method: a
      * helper returning a vector is boxed if the JIT does not inline it, which makes the kernel a
      * hundred times slower.
      */
     @Override
-    public float dot(int row, float[] x, int xOff) {
+    public float dot(int row, MemorySegment x) {
         int n = S.length();
         int blocks = cols / VALUES;
-        long block = row * rowBytes;
-        int xi = xOff;
+        // Offsets are long products of the block index: as int sums cast to long (which may
+        // overflow, so the JIT cannot treat them as linear in the index) Q4_0's kernel measured
+        // about 20% slower.
+        MemorySegment w = data.asSlice(row * rowBytes, rowBytes);
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = FloatVector.zero(S);
         int b = 0;
-        for (; b + 1 < blocks; b += 2, block += 2 * BLOCK_BYTES, xi += 2 * VALUES) {
+        for (; b + 1 < blocks; b += 2) {
+            long block = (long) b * BLOCK_BYTES;
             long next = block + BLOCK_BYTES;
+            long xi = 4L * b * VALUES;
             FloatVector sum0 = FloatVector.zero(S);
             FloatVector sum1 = FloatVector.zero(S);
             for (int half = 0; half < VALUES; half += 16) {
-                ByteVector q0 = ByteVector.fromMemorySegment(B, data, block + 2 + half, LITTLE_ENDIAN);
-                ByteVector q1 = ByteVector.fromMemorySegment(B, data, next + 2 + half, LITTLE_ENDIAN);
+                ByteVector q0 = ByteVector.fromMemorySegment(B, w, block + 2 + half, LITTLE_ENDIAN);
+                ByteVector q1 = ByteVector.fromMemorySegment(B, w, next + 2 + half, LITTLE_ENDIAN);
                 for (int p = 0; p < PARTS; p++) {
                     sum0 = ((FloatVector) q0.convertShape(B2F, S, p))
-                            .fma(FloatVector.fromArray(S, x, xi + half + p * n), sum0);
+                            .fma(FloatVector.fromMemorySegment(S, x, xi + 4 * (half + p * n), LITTLE_ENDIAN), sum0);
                     sum1 = ((FloatVector) q1.convertShape(B2F, S, p))
-                            .fma(FloatVector.fromArray(S, x, xi + VALUES + half + p * n), sum1);
+                            .fma(FloatVector.fromMemorySegment(S, x, xi + 4 * (VALUES + half + p * n), LITTLE_ENDIAN), sum1);
                 }
             }
-            acc0 = sum0.fma(FloatVector.broadcast(S, scale(data, block)), acc0);
-            acc1 = sum1.fma(FloatVector.broadcast(S, scale(data, next)), acc1);
+            acc0 = sum0.fma(FloatVector.broadcast(S, scale(w, block)), acc0);
+            acc1 = sum1.fma(FloatVector.broadcast(S, scale(w, next)), acc1);
         }
         if (b < blocks) {
+            long block = (long) b * BLOCK_BYTES;
+            long xi = 4L * b * VALUES;
             FloatVector sum = FloatVector.zero(S);
             for (int half = 0; half < VALUES; half += 16) {
-                ByteVector q = ByteVector.fromMemorySegment(B, data, block + 2 + half, LITTLE_ENDIAN);
+                ByteVector q = ByteVector.fromMemorySegment(B, w, block + 2 + half, LITTLE_ENDIAN);
                 for (int p = 0; p < PARTS; p++) {
                     sum = ((FloatVector) q.convertShape(B2F, S, p))
-                            .fma(FloatVector.fromArray(S, x, xi + half + p * n), sum);
+                            .fma(FloatVector.fromMemorySegment(S, x, xi + 4 * (half + p * n), LITTLE_ENDIAN), sum);
                 }
             }
-            acc0 = sum.fma(FloatVector.broadcast(S, scale(data, block)), acc0);
+            acc0 = sum.fma(FloatVector.broadcast(S, scale(w, block)), acc0);
         }
         return acc0.add(acc1).reduceLanes(ADD);
     }

@@ -17,6 +17,30 @@ abstract class QuantTensor extends Tensor {
         this.typeSize = type.typeSize;
     }
 
+    /**
+     * These kernels reorder or group x per call, in arrays; so x comes in as an array and the
+     * aligned native form is copied out once per call.
+     */
+    @Override
+    public abstract float dot(int row, float[] x, int xOff);
+
+    @Override
+    public float dot(int row, MemorySegment x) {
+        return dot(row, Activations.toArray(x, cols), 0);
+    }
+
+    @Override
+    public void matvec(MemorySegment x, float[] out, int from, int to) {
+        matvec(Activations.toArray(x, cols), out, from, to);
+    }
+
+    @Override
+    public void matvec(float[] x, float[] out, int from, int to) {
+        for (int r = from; r < to; r++) {
+            out[r] = dot(r, x, 0);
+        }
+    }
+
     /** Weight {@code i} (0 .. block size − 1) of the block starting at byte {@code block}. */
     abstract float weight(long block, int i);
 

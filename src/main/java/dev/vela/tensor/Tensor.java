@@ -1,5 +1,6 @@
 package dev.vela.tensor;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -40,8 +41,18 @@ public abstract class Tensor {
         return data;
     }
 
-    /** Dot product of row {@code row} with {@code x[xOff .. xOff+cols)}, vectorized. */
-    public abstract float dot(int row, float[] x, int xOff);
+    /**
+     * Dot product of row {@code row} with the first {@code cols} floats of {@code x}, vectorized;
+     * x is an activation vector in aligned native memory ({@link Activations}).
+     */
+    public abstract float dot(int row, MemorySegment x);
+
+    /** The same dot product with {@code x[xOff .. xOff+cols)}, copied to aligned memory first. */
+    public float dot(int row, float[] x, int xOff) {
+        try (Arena arena = Arena.ofConfined()) {
+            return dot(row, Activations.of(arena, x, xOff, cols));
+        }
+    }
 
     /** The same dot product in plain scalar Java: the reference for {@link #dot}. */
     public abstract float dotScalar(int row, float[] x, int xOff);
@@ -53,9 +64,16 @@ public abstract class Tensor {
      * {@code out[r] = row r · x} for {@code r} in {@code [from, to)}. Types may override this to
      * work on several rows at once; the default is one dot product per row.
      */
-    public void matvec(float[] x, float[] out, int from, int to) {
+    public void matvec(MemorySegment x, float[] out, int from, int to) {
         for (int r = from; r < to; r++) {
-            out[r] = dot(r, x, 0);
+            out[r] = dot(r, x);
+        }
+    }
+
+    /** {@link #matvec(MemorySegment, float[], int, int)} with x in an array, copied to aligned memory first. */
+    public void matvec(float[] x, float[] out, int from, int to) {
+        try (Arena arena = Arena.ofConfined()) {
+            matvec(Activations.of(arena, x, 0, cols), out, from, to);
         }
     }
 
