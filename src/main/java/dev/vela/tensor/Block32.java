@@ -23,6 +23,13 @@ final class Block32 {
     /** Float vectors 16 widened quants make: 1 at 512 bits, 2 at 256, 4 at 128. */
     static final int PARTS = 16 / FLOATS.length();
 
+    /**
+     * Rows at least this long go two per pass in the decode kernels (Q4_0Tensor#dot2): their x
+     * no longer stays in L1 while the weights stream past. Each type keeps its own copy of the
+     * little dispatch in {@code matvec}, so that each call site sees one kernel.
+     */
+    static final int WIDE = 4096;
+
     /** The block's scale, the fp16 at its start. */
     static float scale(MemorySegment data, long block) {
         return Float.float16ToFloat(data.get(F16Tensor.HALF, block));

@@ -109,13 +109,10 @@ public final class Q4_0Tensor extends Tensor {
         return 16 * acc0.add(acc1).reduceLanes(ADD);
     }
 
-    /** Rows at least this long go two per pass: see {@link #dot2}. */
-    static final int WIDE = 4096;
-
     @Override
     public void matvec(MemorySegment x, float[] out, int from, int to) {
         int r = from;
-        if (cols >= WIDE) {
+        if (cols >= Block32.WIDE) {
             for (; r + 1 < to; r += 2) {
                 dot2(r, x, out);
             }

@@ -88,7 +88,7 @@ public final class Q8_0Tensor extends Tensor {
     @Override
     public void matvec(MemorySegment x, float[] out, int from, int to) {
         int r = from;
-        if (cols >= Q4_0Tensor.WIDE) {
+        if (cols >= Block32.WIDE) {
             for (; r + 1 < to; r += 2) {
                 dot2(r, x, out);
             }

@@ -95,8 +95,8 @@ final class KernelCases {
                 sink += out[0];
             }
         }
-        // Long rows take their own two-row kernel in some types (Q4_0Tensor.WIDE).
-        Tensor wide = RandomWeights.matrix(type, 2, Q4_0Tensor.WIDE, rnd);
+        // Long rows take their own two-row kernel in some types (Block32.WIDE).
+        Tensor wide = RandomWeights.matrix(type, 2, Block32.WIDE, rnd);
         for (int rep = 0; rep < 2_000; rep++) {
             wide.matvec(x, out, 0, 2);
             sink += out[0];
