@@ -15,15 +15,7 @@ class AttentionTest {
             for (int capacity : new int[] {1, 7, 16, 33, 100, 300}) {
                 int kvHeads = 2;
                 int kvDim = kvHeads * hd;
-                KVCache cache = new KVCache(1, capacity, kvDim, hd);
-                for (int p = 0; p < capacity; p++) {
-                    float[] k = new float[kvDim], v = new float[kvDim];
-                    for (int i = 0; i < kvDim; i++) {
-                        k[i] = (float) rnd.nextGaussian();
-                        v[i] = (float) rnd.nextGaussian();
-                    }
-                    cache.store(0, p, k, 0, v, 0);
-                }
+                KVCache cache = randomCache(rnd, capacity, kvDim, hd);
                 float[] q = new float[hd];
                 for (int i = 0; i < hd; i++) {
                     q[i] = (float) rnd.nextGaussian();
@@ -53,15 +45,7 @@ class AttentionTest {
         for (int hd : new int[] {8, 64, 80}) {
             for (int capacity : new int[] {1, 17, 100}) {
                 int kvDim = 2 * hd;
-                KVCache cache = new KVCache(1, capacity, kvDim, hd);
-                for (int p = 0; p < capacity; p++) {
-                    float[] k = new float[kvDim], v = new float[kvDim];
-                    for (int i = 0; i < kvDim; i++) {
-                        k[i] = (float) rnd.nextGaussian();
-                        v[i] = (float) rnd.nextGaussian();
-                    }
-                    cache.store(0, p, k, 0, v, 0);
-                }
+                KVCache cache = randomCache(rnd, capacity, kvDim, hd);
                 float[] q = new float[4 * hd];
                 for (int i = 0; i < q.length; i++) {
                     q[i] = (float) rnd.nextGaussian();
@@ -104,5 +88,19 @@ class AttentionTest {
         double w0 = Math.E / (1 + Math.E);
         assertEquals(10 * w0, out[0], 1e-5);
         assertEquals(10 * (1 - w0), out[1], 1e-5);
+    }
+
+    /** A one-layer cache with every position filled with Gaussian keys and values. */
+    private static KVCache randomCache(SplittableRandom rnd, int capacity, int kvDim, int hd) {
+        KVCache cache = new KVCache(1, capacity, kvDim, hd);
+        for (int p = 0; p < capacity; p++) {
+            float[] k = new float[kvDim], v = new float[kvDim];
+            for (int i = 0; i < kvDim; i++) {
+                k[i] = (float) rnd.nextGaussian();
+                v[i] = (float) rnd.nextGaussian();
+            }
+            cache.store(0, p, k, 0, v, 0);
+        }
+        return cache;
     }
 }
