@@ -68,8 +68,9 @@ public final class Q4_0Tensor extends Tensor {
         MemorySegment w = data.asSlice(row * rowBytes, rowBytes);
         FloatVector acc0 = FloatVector.zero(S);
         FloatVector acc1 = acc0;
+        int pairs = blocks & ~1;
         int b = 0;
-        for (; b + 1 < blocks; b += 2) {
+        for (; b < pairs; b += 2) {
             long at = (long) b * BLOCK_BYTES;
             long next = at + BLOCK_BYTES;
             long xi = 4L * b * VALUES; // long, for the reason Q8_0Tensor#dot gives
