@@ -49,6 +49,7 @@ public final class Transformer {
     private final float[] hb2;    // feed-forward up, batch x ffnDim
     private final float[] logits; // vocabSize, for the last token of a batch
     private final float[][] scratch; // per thread: dequantized weight rows for batched products
+    private final float[] packed;    // the input of a batched product, packed column by column
     private final MemorySegment stage; // the input of a matrix-vector product, where the kernels read it
     private final int[] one = new int[1];
 
@@ -76,6 +77,7 @@ public final class Transformer {
         this.logits = new float[c.vocabSize()];
         int widest = Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim());
         this.scratch = new float[pool.threads()][b > 1 ? MatMul.scratchSize(widest) : 0];
+        this.packed = new float[b > 1 ? MatMul.packedSize(b, widest) : 0];
         this.stage = Activations.allocate(Arena.ofAuto(), widest);
     }
 
@@ -305,8 +307,9 @@ public final class Transformer {
             Activations.copy(in, 0, stage, m.cols());
             MatMul.vector(pool, m, stage, out);
         } else {
+            MatMul.pack(in, inStride, n, m.cols(), packed);
             pool.forRange(m.rows(), MatMul.ROWS, (thread, from, to) ->
-                    MatMul.rows(m, in, inStride, n, out, outStride, from, to, scratch[thread]));
+                    MatMul.rows(m, packed, n, out, outStride, from, to, scratch[thread]));
         }
     }
 }

@@ -1,28 +1,36 @@
 package dev.vela.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * Matrix times many activation rows, for prompt processing: {@code out[t][r] = W[r] · x[t]} for
- * a batch of tokens. Each group of weight rows is dequantized once into a small float buffer and
- * then reused for every token of the batch, four rows by four tokens at a time, so the work is
- * bound by arithmetic rather than by reading the weights once per token.
+ * a batch of tokens. The activations are first packed column by column ({@link #pack}: for each
+ * column, the values of two vectors' worth of consecutive tokens side by side, 32 at 512 bits),
+ * so a tile of eight weight rows by 32 tokens is 16 vector accumulators, each updated by one weight broadcast times one packed vector
+ * per column. Each group of weight rows is dequantized once into a small float buffer and then
+ * reused for every token of the batch, so the work is bound by arithmetic rather than by reading
+ * the weights once per token.
+ *
+ * <p>This outer-product form replaced dot products along the columns (four rows by four tokens,
+ * each step loading four activation vectors from L2 for 16 multiply-adds): here a step loads two
+ * packed vectors for 16, and no accumulator needs summing across its lanes at the end.
  */
 public final class MatMul {
     /** Weight rows dequantized together; the micro-kernel works on this many rows at once. */
-    public static final int ROWS = 4;
-    private static final int TOKENS = 4;
+    public static final int ROWS = 8;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Tokens side by side in a packed column: two vectors. */
+    private static final int GROUP = 2 * S.length();
     /**
-     * Columns per pass over the activations: a batch of 128 tokens of 1024 floats is 512 KB, half
-     * a core's 1 MB L2 cache, so it stays there beside the dequantized rows while the weights
-     * stream in. Slices of 2048 (the whole L2) measured 12-24% slower prompts, 512 slower too.
+     * Columns per pass over the packed activations: a batch of 128 tokens of 1024 columns is 512
+     * KB, half a core's 1 MB L2 cache, so it stays there beside the dequantized rows while the
+     * weights stream in.
      */
     private static final int K_SLICE = 1024;
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private MatMul() {}
 
@@ -51,97 +59,129 @@ public final class MatMul {
         return ROWS * cols;
     }
 
+    /** Floats {@link #pack} writes for {@code n} tokens of {@code cols} columns. */
+    public static int packedSize(int n, int cols) {
+        return (n + GROUP - 1) / GROUP * GROUP * cols;
+    }
+
     /**
-     * Rows {@code [from, to)} of {@code w} times {@code n} activation rows of {@code x} (row t at
-     * {@code t * xStride}), into {@code out} (row t at {@code t * outStride}, column r).
+     * The {@code n} activation rows of x (row t at {@code t * xStride}) as panels of
+     * {@link #GROUP} tokens: token {@code g * GROUP + j}, column k at
+     * {@code (g * cols + k) * GROUP + j}; tokens past n are zero.
      */
-    public static void rows(Tensor w, float[] x, int xStride, int n, float[] out, int outStride, int from, int to, float[] scratch) {
-        int cols = w.cols();
-        for (int r0 = from; r0 < to; r0 += ROWS) {
-            int rows = Math.min(ROWS, to - r0);
-            for (int r = 0; r < rows; r++) {
-                w.dequantizeRow(r0 + r, scratch, r * cols);
-            }
-            // Long rows are taken a slice of columns at a time, so that the slice of every token's
-            // activations stays in the core's cache while all four-token groups pass over it.
-            for (int k0 = 0; k0 < cols; k0 += K_SLICE) {
-                int k1 = Math.min(cols, k0 + K_SLICE);
-                boolean first = k0 == 0;
-                int t = 0;
-                if (rows == ROWS) {
-                    for (; t + TOKENS <= n; t += TOKENS) {
-                        kernel4x4(scratch, cols, k0, k1, x, t * xStride, xStride, out, t * outStride + r0, outStride, first);
-                    }
+    public static void pack(float[] x, int xStride, int n, int cols, float[] packed) {
+        for (int g = 0; g * GROUP < n; g++) {
+            int base = g * cols * GROUP;
+            int tokens = Math.min(GROUP, n - g * GROUP);
+            for (int j = 0; j < tokens; j++) {
+                int from = (g * GROUP + j) * xStride;
+                for (int k = 0; k < cols; k++) {
+                    packed[base + k * GROUP + j] = x[from + k];
                 }
-                for (; t < n; t++) {
-                    for (int r = 0; r < rows; r++) {
-                        float d = FloatOps.dot(scratch, r * cols + k0, x, t * xStride + k0, k1 - k0);
-                        int o = t * outStride + r0 + r;
-                        out[o] = first ? d : out[o] + d;
-                    }
+            }
+            for (int j = tokens; j < GROUP; j++) {
+                for (int k = 0; k < cols; k++) {
+                    packed[base + k * GROUP + j] = 0f;
                 }
             }
         }
     }
 
     /**
-     * Columns {@code [k0, k1)} of four dequantized rows (at 0, cols, 2 cols, 3 cols of {@code w})
-     * times four activation rows; the first slice sets the outputs, later ones add to them.
+     * Rows {@code [from, to)} of {@code w} times the {@code n} tokens {@link #pack packed} in
+     * {@code packed}, into {@code out} (row t at {@code t * outStride}, column r).
      */
-    private static void kernel4x4(float[] w, int cols, int k0, int k1, float[] x, int x0, int xStride, float[] out, int o0, int outStride,
-                                  boolean first) {
-        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
-        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        int x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-        int upper = k0 + S.loopBound(k1 - k0);
-        int i = k0;
-        for (; i < upper; i += S.length()) {
-            FloatVector w0 = FloatVector.fromArray(S, w, i);
-            FloatVector w1 = FloatVector.fromArray(S, w, cols + i);
-            FloatVector w2 = FloatVector.fromArray(S, w, 2 * cols + i);
-            FloatVector w3 = FloatVector.fromArray(S, w, 3 * cols + i);
-            FloatVector v = FloatVector.fromArray(S, x, x0 + i);
-            a00 = w0.fma(v, a00);
-            a10 = w1.fma(v, a10);
-            a20 = w2.fma(v, a20);
-            a30 = w3.fma(v, a30);
-            v = FloatVector.fromArray(S, x, x1 + i);
-            a01 = w0.fma(v, a01);
-            a11 = w1.fma(v, a11);
-            a21 = w2.fma(v, a21);
-            a31 = w3.fma(v, a31);
-            v = FloatVector.fromArray(S, x, x2 + i);
-            a02 = w0.fma(v, a02);
-            a12 = w1.fma(v, a12);
-            a22 = w2.fma(v, a22);
-            a32 = w3.fma(v, a32);
-            v = FloatVector.fromArray(S, x, x3 + i);
-            a03 = w0.fma(v, a03);
-            a13 = w1.fma(v, a13);
-            a23 = w2.fma(v, a23);
-            a33 = w3.fma(v, a33);
-        }
-        float[] s = {
-                a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD), a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD),
-                a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD), a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD),
-                a02.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD), a22.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD),
-                a03.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD), a23.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD)};
-        for (; i < k1; i++) {
-            for (int t = 0; t < TOKENS; t++) {
-                float xv = x[x0 + t * xStride + i];
-                for (int r = 0; r < ROWS; r++) {
-                    s[t * ROWS + r] += w[r * cols + i] * xv;
+    public static void rows(Tensor w, float[] packed, int n, float[] out, int outStride, int from, int to, float[] scratch) {
+        int cols = w.cols();
+        int groups = (n + GROUP - 1) / GROUP;
+        float[] tiles = new float[groups * ROWS * GROUP];
+        for (int r0 = from; r0 < to; r0 += ROWS) {
+            int rows = Math.min(ROWS, to - r0);
+            for (int r = 0; r < rows; r++) {
+                w.dequantizeRow(r0 + r, scratch, r * cols);
+            }
+            // A partial group of rows repeats its last row and stores only the valid ones.
+            for (int r = rows; r < ROWS; r++) {
+                System.arraycopy(scratch, (rows - 1) * cols, scratch, r * cols, cols);
+            }
+            Arrays.fill(tiles, 0f);
+            // Long rows are taken a slice of columns at a time, so that the slice of every token's
+            // packed activations stays in the core's cache while all token groups pass over it.
+            for (int k0 = 0; k0 < cols; k0 += K_SLICE) {
+                int k1 = Math.min(cols, k0 + K_SLICE);
+                for (int g = 0; g < groups; g++) {
+                    kernel(scratch, cols, k0, k1, packed, g * cols * GROUP, tiles, g * ROWS * GROUP);
+                }
+            }
+            // Written once per row group, a token's rows side by side: each store pass touches one
+            // cache line per token instead of one per value.
+            for (int t = 0; t < n; t++) {
+                int tile = t / GROUP * ROWS * GROUP + t % GROUP;
+                for (int r = 0; r < rows; r++) {
+                    out[t * outStride + r0 + r] = tiles[tile + r * GROUP];
                 }
             }
         }
-        for (int t = 0; t < TOKENS; t++) {
-            for (int r = 0; r < ROWS; r++) {
-                int o = o0 + t * outStride + r;
-                out[o] = first ? s[t * ROWS + r] : out[o] + s[t * ROWS + r];
-            }
+    }
+
+    /**
+     * Columns {@code [k0, k1)} of eight dequantized rows (at 0, cols, .. 7 cols of {@code w})
+     * times one panel of packed tokens (starting at {@code p0}), added to {@code tile} (row r's
+     * {@link #GROUP} token sums at {@code t0 + r * GROUP}). Per column: two vector loads, eight
+     * broadcasts, 16 multiply-adds; 16 accumulators leave room in the 32 vector registers for
+     * the compiler's scheduling (eight rows by three tokens of dot products, 24 accumulators, spilled
+     * to the stack and ran a third slower).
+     */
+    private static void kernel(float[] w, int cols, int k0, int k1, float[] packed, int p0, float[] tile, int t0) {
+        int n = S.length();
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
+        int w1 = cols, w2 = 2 * cols, w3 = 3 * cols, w4 = 4 * cols, w5 = 5 * cols, w6 = 6 * cols, w7 = 7 * cols;
+        for (int k = k0; k < k1; k++) {
+            int p = p0 + k * GROUP;
+            FloatVector x0 = FloatVector.fromArray(S, packed, p);
+            FloatVector x1 = FloatVector.fromArray(S, packed, p + n);
+            FloatVector b = FloatVector.broadcast(S, w[k]);
+            a00 = b.fma(x0, a00);
+            a01 = b.fma(x1, a01);
+            b = FloatVector.broadcast(S, w[w1 + k]);
+            a10 = b.fma(x0, a10);
+            a11 = b.fma(x1, a11);
+            b = FloatVector.broadcast(S, w[w2 + k]);
+            a20 = b.fma(x0, a20);
+            a21 = b.fma(x1, a21);
+            b = FloatVector.broadcast(S, w[w3 + k]);
+            a30 = b.fma(x0, a30);
+            a31 = b.fma(x1, a31);
+            b = FloatVector.broadcast(S, w[w4 + k]);
+            a40 = b.fma(x0, a40);
+            a41 = b.fma(x1, a41);
+            b = FloatVector.broadcast(S, w[w5 + k]);
+            a50 = b.fma(x0, a50);
+            a51 = b.fma(x1, a51);
+            b = FloatVector.broadcast(S, w[w6 + k]);
+            a60 = b.fma(x0, a60);
+            a61 = b.fma(x1, a61);
+            b = FloatVector.broadcast(S, w[w7 + k]);
+            a70 = b.fma(x0, a70);
+            a71 = b.fma(x1, a71);
         }
+        FloatVector.fromArray(S, tile, t0 + 0).add(a00).intoArray(tile, t0 + 0);
+        FloatVector.fromArray(S, tile, t0 + n).add(a01).intoArray(tile, t0 + n);
+        FloatVector.fromArray(S, tile, t0 + GROUP).add(a10).intoArray(tile, t0 + GROUP);
+        FloatVector.fromArray(S, tile, t0 + GROUP + n).add(a11).intoArray(tile, t0 + GROUP + n);
+        FloatVector.fromArray(S, tile, t0 + 2 * GROUP).add(a20).intoArray(tile, t0 + 2 * GROUP);
+        FloatVector.fromArray(S, tile, t0 + 2 * GROUP + n).add(a21).intoArray(tile, t0 + 2 * GROUP + n);
+        FloatVector.fromArray(S, tile, t0 + 3 * GROUP).add(a30).intoArray(tile, t0 + 3 * GROUP);
+        FloatVector.fromArray(S, tile, t0 + 3 * GROUP + n).add(a31).intoArray(tile, t0 + 3 * GROUP + n);
+        FloatVector.fromArray(S, tile, t0 + 4 * GROUP).add(a40).intoArray(tile, t0 + 4 * GROUP);
+        FloatVector.fromArray(S, tile, t0 + 4 * GROUP + n).add(a41).intoArray(tile, t0 + 4 * GROUP + n);
+        FloatVector.fromArray(S, tile, t0 + 5 * GROUP).add(a50).intoArray(tile, t0 + 5 * GROUP);
+        FloatVector.fromArray(S, tile, t0 + 5 * GROUP + n).add(a51).intoArray(tile, t0 + 5 * GROUP + n);
+        FloatVector.fromArray(S, tile, t0 + 6 * GROUP).add(a60).intoArray(tile, t0 + 6 * GROUP);
+        FloatVector.fromArray(S, tile, t0 + 6 * GROUP + n).add(a61).intoArray(tile, t0 + 6 * GROUP + n);
+        FloatVector.fromArray(S, tile, t0 + 7 * GROUP).add(a70).intoArray(tile, t0 + 7 * GROUP);
+        FloatVector.fromArray(S, tile, t0 + 7 * GROUP + n).add(a71).intoArray(tile, t0 + 7 * GROUP + n);
     }
 
     /** The scalar twin of {@link #rows}: one plain dot product per (token, row). */
