@@ -10,8 +10,8 @@ import java.util.Arrays;
  * Matrix times many activation rows, for prompt processing: {@code out[t][r] = W[r] · x[t]} for
  * a batch of tokens. The activations are first packed column by column ({@link #pack}: for each
  * column, the values of two vectors' worth of consecutive tokens side by side, 32 at 512 bits),
- * so a tile of eight weight rows by 32 tokens is 16 vector accumulators, each updated by one weight broadcast times one packed vector
- * per column. Each group of weight rows is dequantized once into a small float buffer and then
+ * so a tile of eight weight rows by 32 tokens is 16 vector accumulators, each updated by one
+ * weight broadcast times one packed vector per column. Each group of weight rows is dequantized once into a small float buffer and then
  * reused for every token of the batch, so the work is bound by arithmetic rather than by reading
  * the weights once per token.
  *
