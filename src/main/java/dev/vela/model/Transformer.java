@@ -28,6 +28,10 @@ public final class Transformer {
      * runs on the calling thread: waking the workers would cost more than the work.
      */
     static final long ATTENTION_PARALLEL_MIN = 1 << 16;
+    /** Below this many values the gated activation runs on the calling thread (a decode step's 8192 take ~3 µs). */
+    private static final int GATE_PARALLEL_MIN = 1 << 16;
+    /** Chunk borders for element-wise work split across threads: whole cache lines of floats. */
+    private static final int PACK_GRAIN = 64;
     /** Context length from which query heads sharing a KV head are attended together. */
     static final int GROUPED_MIN_CONTEXT = 256;
 
@@ -157,6 +161,7 @@ public final class Transformer {
             Weights.Layer layer = w.layers()[l];
 
             rmsnormRows(xb, x, layer.attnNorm(), n, dim);
+            prepare(xb, dim, n, dim); // once for the three projections that read it
             project(layer.wq(), layer.qBias(), n, q, qDim);
             project(layer.wk(), layer.kBias(), n, k, kvDim);
             project(layer.wv(), layer.vBias(), n, v, kvDim);
@@ -172,8 +177,9 @@ public final class Transformer {
             addToResidual(xb, layer.postAttnNorm(), n);
 
             rmsnormRows(xb, x, layer.ffnNorm(), n, dim);
-            matmul(layer.ffnGate(), xb, dim, n, hb, ffn);
-            matmul(layer.ffnUp(), xb, dim, n, hb2, ffn);
+            prepare(xb, dim, n, dim);
+            multiply(layer.ffnGate(), n, hb, ffn);
+            multiply(layer.ffnUp(), n, hb2, ffn);
             applyGate(n * ffn);
             matmul(layer.ffnDown(), hb, ffn, n, xb, dim);
             addToResidual(xb, layer.postFfnNorm(), n);
@@ -193,9 +199,9 @@ public final class Transformer {
         }
     }
 
-    /** {@code out = m · xb (+ bias)} for {@code n} rows of {@code width} outputs; the bias may be null. */
+    /** {@code out = m · xb (+ bias)}, xb already {@link #prepare prepared}, for {@code n} rows of {@code width} outputs; the bias may be null. */
     private void project(Tensor m, float[] bias, int n, float[] out, int width) {
-        matmul(m, xb, c.dim(), n, out, width);
+        multiply(m, n, out, width);
         if (bias != null) {
             for (int t = 0; t < n; t++) {
                 FloatOps.axpy(1f, bias, 0, out, t * width, width);
@@ -221,7 +227,13 @@ public final class Transformer {
     /** The gated activation of the feed-forward: {@code hb = act(hb) * hb2}. */
     private void applyGate(int count) {
         switch (c.architecture().activation()) {
-            case SILU -> FloatOps.swiglu(hb, hb2, count);
+            case SILU -> {
+                if (count < GATE_PARALLEL_MIN) {
+                    FloatOps.swiglu(hb, hb2, 0, count);
+                } else {
+                    pool.forRange(count, PACK_GRAIN, (from, to) -> FloatOps.swiglu(hb, hb2, from, to));
+                }
+            }
             case GELU_TANH -> FloatOps.geglu(hb, hb2, count);
         }
     }
@@ -303,11 +315,28 @@ public final class Transformer {
 
     /** {@code out[t] = m · in[t]} for {@code n} rows: a matrix-vector product per row, tiled when n > 1. */
     private void matmul(Tensor m, float[] in, int inStride, int n, float[] out, int outStride) {
+        prepare(in, inStride, n, m.cols());
+        multiply(m, n, out, outStride);
+    }
+
+    /**
+     * The input of the next products where their kernels read it: one row copied to aligned
+     * memory for matrix-vector products, a batch packed by columns for tiled ones. Products
+     * with the same input share one preparation.
+     */
+    private void prepare(float[] in, int inStride, int n, int cols) {
         if (n == 1) {
-            Activations.copy(in, 0, stage, m.cols());
+            Activations.copy(in, 0, stage, cols);
+        } else {
+            pool.forRange(cols, PACK_GRAIN, (from, to) -> MatMul.pack(in, inStride, n, cols, from, to, packed));
+        }
+    }
+
+    /** {@code out[t] = m · input[t]} for the {@code n} rows of the last {@link #prepare prepared} input. */
+    private void multiply(Tensor m, int n, float[] out, int outStride) {
+        if (n == 1) {
             MatMul.vector(pool, m, stage, out);
         } else {
-            MatMul.pack(in, inStride, n, m.cols(), packed);
             pool.forRange(m.rows(), MatMul.ROWS, (thread, from, to) ->
                     MatMul.rows(m, packed, n, out, outStride, from, to, scratch[thread]));
         }

@@ -112,9 +112,23 @@ public final class FloatOps {
         }
     }
 
-    /** SwiGLU: {@code gate[i] = silu(gate[i]) * up[i]}. */
-    public static void swiglu(float[] gate, float[] up, int n) {
-        for (int i = 0; i < n; i++) {
+    /**
+     * SwiGLU: {@code gate[i] = silu(gate[i]) * up[i]} for i in {@code [from, to)}. The vector
+     * exponential (the JDK's SVML intrinsic) is within an ulp or two of {@link Math#exp} and
+     * twenty times faster than calling it per value, which took a tenth of prompt processing.
+     */
+    public static void swiglu(float[] gate, float[] up, int from, int to) {
+        int i = from;
+        for (int upper = from + S.loopBound(to - from); i < upper; i += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, gate, i);
+            FloatVector e = g.neg().lanewise(VectorOperators.EXP);
+            g.div(e.add(1f)).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
+        }
+        swigluScalar(gate, up, i, to);
+    }
+
+    public static void swigluScalar(float[] gate, float[] up, int from, int to) {
+        for (int i = from; i < to; i++) {
             float g = gate[i];
             gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }

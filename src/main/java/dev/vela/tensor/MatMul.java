@@ -65,22 +65,23 @@ public final class MatMul {
     }
 
     /**
-     * The {@code n} activation rows of x (row t at {@code t * xStride}) as panels of
-     * {@link #GROUP} tokens: token {@code g * GROUP + j}, column k at
-     * {@code (g * cols + k) * GROUP + j}; tokens past n are zero.
+     * Columns {@code [from, to)} of the {@code n} activation rows of x (row t at
+     * {@code t * xStride}) into panels of {@link #GROUP} tokens: token {@code g * GROUP + j},
+     * column k at {@code (g * cols + k) * GROUP + j}; tokens past n are zero. Threads may pack
+     * disjoint column ranges at once.
      */
-    public static void pack(float[] x, int xStride, int n, int cols, float[] packed) {
+    public static void pack(float[] x, int xStride, int n, int cols, int from, int to, float[] packed) {
         for (int g = 0; g * GROUP < n; g++) {
             int base = g * cols * GROUP;
             int tokens = Math.min(GROUP, n - g * GROUP);
             for (int j = 0; j < tokens; j++) {
-                int from = (g * GROUP + j) * xStride;
-                for (int k = 0; k < cols; k++) {
-                    packed[base + k * GROUP + j] = x[from + k];
+                int row = (g * GROUP + j) * xStride;
+                for (int k = from; k < to; k++) {
+                    packed[base + k * GROUP + j] = x[row + k];
                 }
             }
             for (int j = tokens; j < GROUP; j++) {
-                for (int k = 0; k < cols; k++) {
+                for (int k = from; k < to; k++) {
                     packed[base + k * GROUP + j] = 0f;
                 }
             }

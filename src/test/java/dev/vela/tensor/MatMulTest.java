@@ -48,7 +48,8 @@ class MatMulTest {
                     float[] scratch = new float[MatMul.scratchSize(cols)];
                     float[] packed = new float[MatMul.packedSize(n, cols)];
                     java.util.Arrays.fill(packed, Float.NaN); // padding must be written, not assumed zero
-                    MatMul.pack(x, xStride, n, cols, packed);
+                    MatMul.pack(x, xStride, n, cols, 0, cols / 3, packed); // in two ranges, as threads do
+                    MatMul.pack(x, xStride, n, cols, cols / 3, cols, packed);
                     MatMul.rows(w, packed, n, got, outStride, 1, rows, scratch);
                     MatMul.rowsScalar(w, x, xStride, n, want, outStride, 1, rows);
                     for (int t = 0; t < n; t++) {
