@@ -14,7 +14,6 @@ import static dev.vela.tensor.Block32.scale;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.B2F;
-import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2I;
 
@@ -30,10 +29,10 @@ public final class Q4_0Tensor extends Tensor {
     private static final VectorSpecies<Float> S = Block32.FLOATS;
     private static final VectorSpecies<Byte> B = Block32.BYTES;
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
-    /** Mantissa bits 19..22, where {@link #dot} puts a nibble. */
-    private static final int NIBBLE = 0x0078_0000;
-    /** The sign and exponent bits of 1.0f. */
-    private static final int ONE = 0x3F80_0000;
+    /** The bits of 2^23: an int below 2^23 OR-ed into its mantissa makes the float 2^23 + int. */
+    private static final int TWO_23 = 0x4B00_0000;
+    /** 2^23 + 8: subtracted from 2^23 + q, leaves q − 8 exactly. */
+    private static final float OFFSET = 8388616f;
 
     public Q4_0Tensor(MemorySegment data, int rows, int cols) {
         super(GGMLType.Q4_0, data, rows, cols);
@@ -50,10 +49,11 @@ public final class Q4_0Tensor extends Tensor {
      * the block index and the JIT checks bounds once per row, not once per load.
      *
      * <p>The unpacking avoids converting integers to floats: a block's 16 bytes are widened to
-     * int lanes, and each nibble is shifted into mantissa bits 19..22 under the exponent of 1.0,
-     * giving the float w = 1 + q/16 with one shift and one and-or (a single ternary-logic
-     * instruction). Since q − 8 = 16 (w − 1.5), a block's sum is 16 (Σ w·x − 1.5 Σ x): the
-     * −1.5 Σ x lanes start the block's sum and the factor 16 is applied once at the end.
+     * int lanes, and each nibble is OR-ed into the mantissa of 2^23 (the low one with its mask in
+     * the same ternary-logic instruction, the high one after a shift), giving the float 2^23 + q;
+     * subtracting 2^23 + 8 leaves q − 8 exactly. That is 12 vector operations per block where
+     * the earlier form (the nibble shifted under 1.0's exponent, w = 1 + q/16, and −1.5 Σx added
+     * per block) took 14, and it measured 10–13% more GB/s.
      *
      * <p>Several rows per pass, sharing the loads of x, measured faster while the matrix sits in
      * the caches but slower from memory (more streams at once for the prefetchers to follow),
@@ -85,10 +85,10 @@ public final class Q4_0Tensor extends Tensor {
                 FloatVector hi1 = FloatVector.fromMemorySegment(S, x, xi + 4 * (VALUES + 16 + p * n), LITTLE_ENDIAN);
                 IntVector i0 = (IntVector) q0.convertShape(ZERO_EXTEND_B2I, I, p);
                 IntVector i1 = (IntVector) q1.convertShape(ZERO_EXTEND_B2I, I, p);
-                FloatVector s0 = i0.lanewise(LSHL, 19).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(lo0, lo0.add(hi0).mul(-1.5f));
-                FloatVector s1 = i1.lanewise(LSHL, 19).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(lo1, lo1.add(hi1).mul(-1.5f));
-                s0 = i0.lanewise(LSHL, 15).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(hi0, s0);
-                s1 = i1.lanewise(LSHL, 15).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(hi1, s1);
+                FloatVector s0 = i0.and(0xF).or(TWO_23).reinterpretAsFloats().sub(OFFSET).mul(lo0);
+                FloatVector s1 = i1.and(0xF).or(TWO_23).reinterpretAsFloats().sub(OFFSET).mul(lo1);
+                s0 = i0.lanewise(LSHR, 4).or(TWO_23).reinterpretAsFloats().sub(OFFSET).fma(hi0, s0);
+                s1 = i1.lanewise(LSHR, 4).or(TWO_23).reinterpretAsFloats().sub(OFFSET).fma(hi1, s1);
                 acc0 = s0.fma(d0, acc0);
                 acc1 = s1.fma(d1, acc1);
             }
@@ -102,12 +102,12 @@ public final class Q4_0Tensor extends Tensor {
                 FloatVector lo = FloatVector.fromMemorySegment(S, x, xi + 4 * (p * n), LITTLE_ENDIAN);
                 FloatVector hi = FloatVector.fromMemorySegment(S, x, xi + 4 * (16 + p * n), LITTLE_ENDIAN);
                 IntVector i = (IntVector) q.convertShape(ZERO_EXTEND_B2I, I, p);
-                FloatVector s = i.lanewise(LSHL, 19).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(lo, lo.add(hi).mul(-1.5f));
-                s = i.lanewise(LSHL, 15).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(hi, s);
+                FloatVector s = i.and(0xF).or(TWO_23).reinterpretAsFloats().sub(OFFSET).mul(lo);
+                s = i.lanewise(LSHR, 4).or(TWO_23).reinterpretAsFloats().sub(OFFSET).fma(hi, s);
                 acc0 = s.fma(d, acc0);
             }
         }
-        return 16 * acc0.add(acc1).reduceLanes(ADD);
+        return acc0.add(acc1).reduceLanes(ADD);
     }
 
     @Override
@@ -146,19 +146,18 @@ public final class Q4_0Tensor extends Tensor {
             for (int p = 0; p < PARTS; p++) {
                 FloatVector lo = FloatVector.fromMemorySegment(S, x, xi + 4 * (p * n), LITTLE_ENDIAN);
                 FloatVector hi = FloatVector.fromMemorySegment(S, x, xi + 4 * (16 + p * n), LITTLE_ENDIAN);
-                FloatVector bias = lo.add(hi).mul(-1.5f);
                 IntVector i0 = (IntVector) q0.convertShape(ZERO_EXTEND_B2I, I, p);
                 IntVector i1 = (IntVector) q1.convertShape(ZERO_EXTEND_B2I, I, p);
-                FloatVector s0 = i0.lanewise(LSHL, 19).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(lo, bias);
-                FloatVector s1 = i1.lanewise(LSHL, 19).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(lo, bias);
-                s0 = i0.lanewise(LSHL, 15).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(hi, s0);
-                s1 = i1.lanewise(LSHL, 15).and(NIBBLE).or(ONE).reinterpretAsFloats().fma(hi, s1);
+                FloatVector s0 = i0.and(0xF).or(TWO_23).reinterpretAsFloats().sub(OFFSET).mul(lo);
+                FloatVector s1 = i1.and(0xF).or(TWO_23).reinterpretAsFloats().sub(OFFSET).mul(lo);
+                s0 = i0.lanewise(LSHR, 4).or(TWO_23).reinterpretAsFloats().sub(OFFSET).fma(hi, s0);
+                s1 = i1.lanewise(LSHR, 4).or(TWO_23).reinterpretAsFloats().sub(OFFSET).fma(hi, s1);
                 acc0 = s0.fma(d0, acc0);
                 acc1 = s1.fma(d1, acc1);
             }
         }
-        out[row] = 16 * acc0.reduceLanes(ADD);
-        out[row + 1] = 16 * acc1.reduceLanes(ADD);
+        out[row] = acc0.reduceLanes(ADD);
+        out[row + 1] = acc1.reduceLanes(ADD);
     }
 
     @Override
