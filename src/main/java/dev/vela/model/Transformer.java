@@ -31,7 +31,7 @@ public final class Transformer {
     /** Below this many values the gated activation runs on the calling thread (a decode step's 8192 take ~3 µs). */
     private static final int GATE_PARALLEL_MIN = 1 << 16;
     /** Chunk borders for element-wise work split across threads: whole cache lines of floats. */
-    private static final int PACK_GRAIN = 64;
+    private static final int ELEMENTWISE_GRAIN = 64;
     /** Context length from which query heads sharing a KV head are attended together. */
     static final int GROUPED_MIN_CONTEXT = 256;
 
@@ -199,7 +199,10 @@ public final class Transformer {
         }
     }
 
-    /** {@code out = m · xb (+ bias)}, xb already {@link #prepare prepared}, for {@code n} rows of {@code width} outputs; the bias may be null. */
+    /**
+     * {@code out = m · xb (+ bias)} for {@code n} rows of {@code width} outputs, xb already
+     * {@link #prepare prepared}; the bias may be null.
+     */
     private void project(Tensor m, float[] bias, int n, float[] out, int width) {
         multiply(m, n, out, width);
         if (bias != null) {
@@ -231,7 +234,7 @@ public final class Transformer {
                 if (count < GATE_PARALLEL_MIN) {
                     FloatOps.swiglu(hb, hb2, 0, count);
                 } else {
-                    pool.forRange(count, PACK_GRAIN, (from, to) -> FloatOps.swiglu(hb, hb2, from, to));
+                    pool.forRange(count, ELEMENTWISE_GRAIN, (from, to) -> FloatOps.swiglu(hb, hb2, from, to));
                 }
             }
             case GELU_TANH -> FloatOps.geglu(hb, hb2, count);
@@ -328,7 +331,7 @@ public final class Transformer {
         if (n == 1) {
             Activations.copy(in, 0, stage, cols);
         } else {
-            pool.forRange(cols, PACK_GRAIN, (from, to) -> MatMul.pack(in, inStride, n, cols, from, to, packed));
+            pool.forRange(cols, ELEMENTWISE_GRAIN, (from, to) -> MatMul.pack(in, inStride, n, cols, from, to, packed));
         }
     }
 

@@ -11,9 +11,9 @@ import java.util.Arrays;
  * a batch of tokens. The activations are first packed column by column ({@link #pack}: for each
  * column, the values of two vectors' worth of consecutive tokens side by side, 32 at 512 bits),
  * so a tile of eight weight rows by 32 tokens is 16 vector accumulators, each updated by one
- * weight broadcast times one packed vector per column. Each group of weight rows is dequantized once into a small float buffer and then
- * reused for every token of the batch, so the work is bound by arithmetic rather than by reading
- * the weights once per token.
+ * weight broadcast times one packed vector per column. Each group of weight rows is dequantized
+ * once into a small float buffer and then reused for every token of the batch, so the work is
+ * bound by arithmetic rather than by reading the weights once per token.
  *
  * <p>This outer-product form replaced dot products along the columns (four rows by four tokens,
  * each step loading four activation vectors from L2 for 16 multiply-adds): here a step loads two
@@ -130,8 +130,8 @@ public final class MatMul {
      * times one panel of packed tokens (starting at {@code p0}), added to {@code tile} (row r's
      * {@link #GROUP} token sums at {@code t0 + r * GROUP}). Per column: two vector loads, eight
      * broadcasts, 16 multiply-adds; 16 accumulators leave room in the 32 vector registers for
-     * the compiler's scheduling (eight rows by three tokens of dot products, 24 accumulators, spilled
-     * to the stack and ran a third slower).
+     * the compiler's scheduling (eight rows by three tokens of dot products, 24 accumulators,
+     * spilled to the stack and ran a third slower).
      */
     private static void kernel(float[] w, int cols, int k0, int k1, float[] packed, int p0, float[] tile, int t0) {
         int n = S.length();
