@@ -229,15 +229,18 @@ public final class Transformer {
 
     /** The gated activation of the feed-forward: {@code hb = act(hb) * hb2}. */
     private void applyGate(int count) {
+        if (count < GATE_PARALLEL_MIN) {
+            gate(0, count);
+        } else {
+            pool.forRange(count, ELEMENTWISE_GRAIN, this::gate);
+        }
+    }
+
+    /** The gated activation of values {@code [from, to)}. */
+    private void gate(int from, int to) {
         switch (c.architecture().activation()) {
-            case SILU -> {
-                if (count < GATE_PARALLEL_MIN) {
-                    FloatOps.swiglu(hb, hb2, 0, count);
-                } else {
-                    pool.forRange(count, ELEMENTWISE_GRAIN, (from, to) -> FloatOps.swiglu(hb, hb2, from, to));
-                }
-            }
-            case GELU_TANH -> FloatOps.geglu(hb, hb2, count);
+            case SILU -> FloatOps.swiglu(hb, hb2, from, to);
+            case GELU_TANH -> FloatOps.geglu(hb, hb2, from, to);
         }
     }
 

@@ -33,6 +33,34 @@ class FloatOpsTest {
         }
     }
 
+    @Test
+    void gegluMatchesScalarTwin() {
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (int n : new int[] {1, 15, 16, 17, 100, 8192}) {
+            float[] gate = gaussian(rnd, n + 7, 10), up = gaussian(rnd, n + 7, 1);
+            float[] want = gate.clone();
+            float[] got = gate.clone();
+            FloatOps.gegluScalar(want, up, 3, 3 + n);
+            FloatOps.geglu(got, up, 3, 3 + n);
+            for (int i = 0; i < gate.length; i++) {
+                assertEquals(want[i], got[i], 1e-6f * Math.max(1f, Math.abs(want[i])), "n=" + n + " i=" + i);
+            }
+        }
+    }
+
+    /** gelu(x) = x/2 · (1 + tanh(√(2/π) (x + 0.044715 x³))), for a few values by hand. */
+    @Test
+    void gegluOfKnownValues() {
+        float[] gate = {0f, 1f, -1f, 2f, -10f, 10f, 0.5f, 3f, 0f, 1f, -1f, 2f, -10f, 10f, 0.5f, 3f, 0f};
+        float[] up = new float[gate.length];
+        java.util.Arrays.fill(up, 2f);
+        FloatOps.geglu(gate, up, 0, gate.length);
+        float[] want = {0f, 1.6823840f, -0.3176160f, 3.9091954f, 0f, 20f, 0.6914280f, 5.9927252f};
+        for (int i = 0; i < gate.length; i++) {
+            assertEquals(want[i % 8], gate[i], 1e-6f * Math.max(1f, Math.abs(want[i % 8])), "i=" + i);
+        }
+    }
+
     /** silu(x) = x / (1 + e^-x), written out for a few values by hand. */
     @Test
     void swigluOfKnownValues() {
