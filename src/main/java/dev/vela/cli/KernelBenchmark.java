@@ -93,7 +93,7 @@ final class KernelBenchmark {
                     fillValid(all, new SplittableRandom(type.id));
                     Tensor[] matrices = new Tensor[copies];
                     for (int c = 0; c < copies; c++) {
-                        matrices[c] = type.view(all.asSlice(c * bytes, bytes), rows, cols);
+                        matrices[c] = type.view(all.asSlice(c * bytes, bytes), rows, cols).repacked(arena); // as decoding reads it
                     }
                     float[] x = new float[cols];
                     SplittableRandom rnd = new SplittableRandom(1);

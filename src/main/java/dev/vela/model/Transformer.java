@@ -343,7 +343,7 @@ public final class Transformer {
         if (n == 1) {
             MatMul.vector(pool, m, stage, out);
         } else {
-            pool.forRange(m.rows(), MatMul.ROWS, (thread, from, to) ->
+            pool.forRange(m.rows(), Math.max(MatMul.ROWS, m.panelRows()), (thread, from, to) ->
                     MatMul.rows(m, packed, n, out, outStride, from, to, scratch[thread]));
         }
     }

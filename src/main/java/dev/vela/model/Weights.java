@@ -7,6 +7,7 @@ import dev.vela.model.Architecture.Feature;
 import dev.vela.tensor.GGMLType;
 import dev.vela.tensor.Tensor;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -41,9 +42,14 @@ public record Weights(
 
     public static Weights load(GGUFFile file, ModelConfig c) {
         Architecture arch = c.architecture();
+        // The matrices copied into a faster layout ({@link Tensor#repacked}), freed with the weights.
+        Arena repacked = Arena.ofAuto();
         Tensor embd = matrix(file, "token_embd.weight", c.dim(), c.vocabSize());
         boolean ownOutput = !arch.has(Feature.ALWAYS_TIED) && file.hasTensor("output.weight");
-        Tensor output = ownOutput ? matrix(file, "output.weight", c.dim(), c.vocabSize()) : embd;
+        Tensor output = ownOutput ? matrix(file, "output.weight", c.dim(), c.vocabSize()).repacked(repacked) : embd.repacked(repacked);
+        if (!ownOutput) {
+            embd = output; // one copy serves the lookup and the logits
+        }
         float[] ropeFactors = file.hasTensor("rope_freqs.weight") ? vector(file, "rope_freqs.weight", c.ropeDim() / 2) : null;
         if (file.hasTensor("rope_factors_long.weight") || file.hasTensor("rope_factors_short.weight")) {
             // Phi-3 LongRoPE picks factors by context length and rescales attention: not implemented, so refuse
@@ -53,12 +59,12 @@ public record Weights(
         }
         Layer[] layers = new Layer[c.layers()];
         for (int i = 0; i < layers.length; i++) {
-            layers[i] = layer(file, c, "blk." + i + ".");
+            layers[i] = layer(file, c, "blk." + i + ".", repacked);
         }
         return new Weights(embd, vector(file, "output_norm.weight", c.dim()), output, ropeFactors, layers);
     }
 
-    private static Layer layer(GGUFFile file, ModelConfig c, String p) {
+    private static Layer layer(GGUFFile file, ModelConfig c, String p, Arena repacked) {
         Architecture arch = c.architecture();
         int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), ffn = c.ffnDim();
         Tensor wq, wk, wv;
@@ -86,11 +92,11 @@ public record Weights(
         boolean post = arch.has(Feature.POST_NORMS);
         return new Layer(
                 vector(file, p + "attn_norm.weight", dim),
-                wq, wk, wv,
-                matrix(file, p + "attn_output.weight", qDim, dim),
+                wq.repacked(repacked), wk.repacked(repacked), wv.repacked(repacked),
+                matrix(file, p + "attn_output.weight", qDim, dim).repacked(repacked),
                 vector(file, p + "ffn_norm.weight", dim),
-                gate, up,
-                matrix(file, p + "ffn_down.weight", ffn, dim),
+                gate.repacked(repacked), up.repacked(repacked),
+                matrix(file, p + "ffn_down.weight", ffn, dim).repacked(repacked),
                 bias ? vector(file, p + "attn_q.bias", qDim) : null,
                 bias ? vector(file, p + "attn_k.bias", kvDim) : null,
                 bias ? vector(file, p + "attn_v.bias", kvDim) : null,

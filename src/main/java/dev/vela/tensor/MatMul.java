@@ -31,6 +31,8 @@ public final class MatMul {
      * weights stream in.
      */
     private static final int K_SLICE = 1024;
+    /** Rows of a column-major panel ({@link Tensor#dequantizePanel}): Q4_0x32's group, the only such type. */
+    private static final int PANEL = Q4_0x32Tensor.GROUP;
 
     private MatMul() {}
 
@@ -56,7 +58,7 @@ public final class MatMul {
 
     /** Scratch floats one thread needs for a matrix of {@code cols} columns. */
     public static int scratchSize(int cols) {
-        return ROWS * cols;
+        return Math.max(ROWS * cols, PANEL * K_SLICE);
     }
 
     /** Floats {@link #pack} writes for {@code n} tokens of {@code cols} columns. */
@@ -93,6 +95,10 @@ public final class MatMul {
      * {@code packed}, into {@code out} (row t at {@code t * outStride}, column r).
      */
     public static void rows(Tensor w, float[] packed, int n, float[] out, int outStride, int from, int to, float[] scratch) {
+        if (w.panelRows() > 0) {
+            panels(w, packed, n, out, outStride, from, to, scratch);
+            return;
+        }
         int cols = w.cols();
         int groups = (n + GROUP - 1) / GROUP;
         float[] tiles = new float[groups * ROWS * GROUP];
@@ -114,13 +120,48 @@ public final class MatMul {
                     kernel(scratch, cols, k0, k1, packed, g * cols * GROUP, tiles, g * ROWS * GROUP);
                 }
             }
-            // Written once per row group, a token's rows side by side: each store pass touches one
-            // cache line per token instead of one per value.
-            for (int t = 0; t < n; t++) {
-                int tile = t / GROUP * ROWS * GROUP + t % GROUP;
-                for (int r = 0; r < rows; r++) {
-                    out[t * outStride + r0 + r] = tiles[tile + r * GROUP];
+            store(tiles, ROWS, rows, n, out, outStride, r0);
+        }
+    }
+
+    /**
+     * {@link #rows} for a matrix that dequantizes {@link Tensor#panelRows} rows at a time, a
+     * slice of columns into a column-major panel ({@link Tensor#dequantizePanel}); the
+     * micro-kernel reads the panel eight rows at a time. {@code from} and {@code to} are
+     * multiples of the panel's rows.
+     */
+    private static void panels(Tensor w, float[] packed, int n, float[] out, int outStride, int from, int to, float[] panel) {
+        int cols = w.cols();
+        if (w.panelRows() != PANEL) {
+            throw new IllegalArgumentException(w.panelRows() + "-row panels; the kernel reads " + PANEL);
+        }
+        int groups = (n + GROUP - 1) / GROUP;
+        float[] tiles = new float[groups * PANEL * GROUP];
+        for (int r0 = from; r0 < to; r0 += PANEL) {
+            Arrays.fill(tiles, 0f);
+            for (int k0 = 0; k0 < cols; k0 += K_SLICE) {
+                int k1 = Math.min(cols, k0 + K_SLICE);
+                w.dequantizePanel(r0, k0, k1, panel);
+                for (int s = 0; s < PANEL; s += ROWS) {
+                    for (int g = 0; g < groups; g++) {
+                        panelKernel(panel, s - k0 * PANEL, k0, k1, packed, g * cols * GROUP, tiles, (g * PANEL + s) * GROUP);
+                    }
                 }
+            }
+            store(tiles, PANEL, PANEL, n, out, outStride, r0);
+        }
+    }
+
+    /**
+     * The first {@code rows} of a group's {@code height} rows of tiles into {@code out}, a
+     * token's rows side by side: each store pass touches one cache line per token instead of one
+     * per value.
+     */
+    private static void store(float[] tiles, int height, int rows, int n, float[] out, int outStride, int r0) {
+        for (int t = 0; t < n; t++) {
+            int tile = t / GROUP * height * GROUP + t % GROUP;
+            for (int r = 0; r < rows; r++) {
+                out[t * outStride + r0 + r] = tiles[tile + r * GROUP];
             }
         }
     }
@@ -140,49 +181,113 @@ public final class MatMul {
         int w1 = cols, w2 = 2 * cols, w3 = 3 * cols, w4 = 4 * cols, w5 = 5 * cols, w6 = 6 * cols, w7 = 7 * cols;
         for (int k = k0; k < k1; k++) {
             int p = p0 + k * GROUP;
+            int wk = k;
             FloatVector x0 = FloatVector.fromArray(S, packed, p);
             FloatVector x1 = FloatVector.fromArray(S, packed, p + n);
-            FloatVector b = FloatVector.broadcast(S, w[k]);
+            FloatVector b = FloatVector.broadcast(S, w[wk]);
             a00 = b.fma(x0, a00);
             a01 = b.fma(x1, a01);
-            b = FloatVector.broadcast(S, w[w1 + k]);
+            b = FloatVector.broadcast(S, w[wk + w1]);
             a10 = b.fma(x0, a10);
             a11 = b.fma(x1, a11);
-            b = FloatVector.broadcast(S, w[w2 + k]);
+            b = FloatVector.broadcast(S, w[wk + w2]);
             a20 = b.fma(x0, a20);
             a21 = b.fma(x1, a21);
-            b = FloatVector.broadcast(S, w[w3 + k]);
+            b = FloatVector.broadcast(S, w[wk + w3]);
             a30 = b.fma(x0, a30);
             a31 = b.fma(x1, a31);
-            b = FloatVector.broadcast(S, w[w4 + k]);
+            b = FloatVector.broadcast(S, w[wk + w4]);
             a40 = b.fma(x0, a40);
             a41 = b.fma(x1, a41);
-            b = FloatVector.broadcast(S, w[w5 + k]);
+            b = FloatVector.broadcast(S, w[wk + w5]);
             a50 = b.fma(x0, a50);
             a51 = b.fma(x1, a51);
-            b = FloatVector.broadcast(S, w[w6 + k]);
+            b = FloatVector.broadcast(S, w[wk + w6]);
             a60 = b.fma(x0, a60);
             a61 = b.fma(x1, a61);
-            b = FloatVector.broadcast(S, w[w7 + k]);
+            b = FloatVector.broadcast(S, w[wk + w7]);
             a70 = b.fma(x0, a70);
             a71 = b.fma(x1, a71);
         }
-        FloatVector.fromArray(S, tile, t0 + 0).add(a00).intoArray(tile, t0 + 0);
-        FloatVector.fromArray(S, tile, t0 + n).add(a01).intoArray(tile, t0 + n);
-        FloatVector.fromArray(S, tile, t0 + GROUP).add(a10).intoArray(tile, t0 + GROUP);
-        FloatVector.fromArray(S, tile, t0 + GROUP + n).add(a11).intoArray(tile, t0 + GROUP + n);
-        FloatVector.fromArray(S, tile, t0 + 2 * GROUP).add(a20).intoArray(tile, t0 + 2 * GROUP);
-        FloatVector.fromArray(S, tile, t0 + 2 * GROUP + n).add(a21).intoArray(tile, t0 + 2 * GROUP + n);
-        FloatVector.fromArray(S, tile, t0 + 3 * GROUP).add(a30).intoArray(tile, t0 + 3 * GROUP);
-        FloatVector.fromArray(S, tile, t0 + 3 * GROUP + n).add(a31).intoArray(tile, t0 + 3 * GROUP + n);
-        FloatVector.fromArray(S, tile, t0 + 4 * GROUP).add(a40).intoArray(tile, t0 + 4 * GROUP);
-        FloatVector.fromArray(S, tile, t0 + 4 * GROUP + n).add(a41).intoArray(tile, t0 + 4 * GROUP + n);
-        FloatVector.fromArray(S, tile, t0 + 5 * GROUP).add(a50).intoArray(tile, t0 + 5 * GROUP);
-        FloatVector.fromArray(S, tile, t0 + 5 * GROUP + n).add(a51).intoArray(tile, t0 + 5 * GROUP + n);
-        FloatVector.fromArray(S, tile, t0 + 6 * GROUP).add(a60).intoArray(tile, t0 + 6 * GROUP);
-        FloatVector.fromArray(S, tile, t0 + 6 * GROUP + n).add(a61).intoArray(tile, t0 + 6 * GROUP + n);
-        FloatVector.fromArray(S, tile, t0 + 7 * GROUP).add(a70).intoArray(tile, t0 + 7 * GROUP);
-        FloatVector.fromArray(S, tile, t0 + 7 * GROUP + n).add(a71).intoArray(tile, t0 + 7 * GROUP + n);
+        add(tile, t0, a00);
+        add(tile, t0 + n, a01);
+        add(tile, t0 + GROUP, a10);
+        add(tile, t0 + GROUP + n, a11);
+        add(tile, t0 + 2 * GROUP, a20);
+        add(tile, t0 + 2 * GROUP + n, a21);
+        add(tile, t0 + 3 * GROUP, a30);
+        add(tile, t0 + 3 * GROUP + n, a31);
+        add(tile, t0 + 4 * GROUP, a40);
+        add(tile, t0 + 4 * GROUP + n, a41);
+        add(tile, t0 + 5 * GROUP, a50);
+        add(tile, t0 + 5 * GROUP + n, a51);
+        add(tile, t0 + 6 * GROUP, a60);
+        add(tile, t0 + 6 * GROUP + n, a61);
+        add(tile, t0 + 7 * GROUP, a70);
+        add(tile, t0 + 7 * GROUP + n, a71);
+    }
+
+    /**
+     * {@link #kernel} for eight rows of a column-major panel ({@link #panels}): row r, column k at
+     * {@code w0 + k × PANEL + r}. A kernel of its own because the JIT removes the bounds checks
+     * of the broadcasts only for an index that moves by a constant per column: one kernel with
+     * both strides as parameters checked all eight loads per column and ran a quarter slower.
+     */
+    private static void panelKernel(float[] w, int w0, int k0, int k1, float[] packed, int p0, float[] tile, int t0) {
+        int n = S.length();
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        FloatVector a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
+        for (int k = k0; k < k1; k++) {
+            int p = p0 + k * GROUP;
+            int wk = w0 + k * PANEL;
+            FloatVector x0 = FloatVector.fromArray(S, packed, p);
+            FloatVector x1 = FloatVector.fromArray(S, packed, p + n);
+            FloatVector b = FloatVector.broadcast(S, w[wk]);
+            a00 = b.fma(x0, a00);
+            a01 = b.fma(x1, a01);
+            b = FloatVector.broadcast(S, w[wk + 1]);
+            a10 = b.fma(x0, a10);
+            a11 = b.fma(x1, a11);
+            b = FloatVector.broadcast(S, w[wk + 2]);
+            a20 = b.fma(x0, a20);
+            a21 = b.fma(x1, a21);
+            b = FloatVector.broadcast(S, w[wk + 3]);
+            a30 = b.fma(x0, a30);
+            a31 = b.fma(x1, a31);
+            b = FloatVector.broadcast(S, w[wk + 4]);
+            a40 = b.fma(x0, a40);
+            a41 = b.fma(x1, a41);
+            b = FloatVector.broadcast(S, w[wk + 5]);
+            a50 = b.fma(x0, a50);
+            a51 = b.fma(x1, a51);
+            b = FloatVector.broadcast(S, w[wk + 6]);
+            a60 = b.fma(x0, a60);
+            a61 = b.fma(x1, a61);
+            b = FloatVector.broadcast(S, w[wk + 7]);
+            a70 = b.fma(x0, a70);
+            a71 = b.fma(x1, a71);
+        }
+        add(tile, t0, a00);
+        add(tile, t0 + n, a01);
+        add(tile, t0 + GROUP, a10);
+        add(tile, t0 + GROUP + n, a11);
+        add(tile, t0 + 2 * GROUP, a20);
+        add(tile, t0 + 2 * GROUP + n, a21);
+        add(tile, t0 + 3 * GROUP, a30);
+        add(tile, t0 + 3 * GROUP + n, a31);
+        add(tile, t0 + 4 * GROUP, a40);
+        add(tile, t0 + 4 * GROUP + n, a41);
+        add(tile, t0 + 5 * GROUP, a50);
+        add(tile, t0 + 5 * GROUP + n, a51);
+        add(tile, t0 + 6 * GROUP, a60);
+        add(tile, t0 + 6 * GROUP + n, a61);
+        add(tile, t0 + 7 * GROUP, a70);
+        add(tile, t0 + 7 * GROUP + n, a71);
+    }
+
+    /** {@code tile[at ..] += a}. */
+    private static void add(float[] tile, int at, FloatVector a) {
+        FloatVector.fromArray(S, tile, at).add(a).intoArray(tile, at);
     }
 
     /** The scalar twin of {@link #rows}: one plain dot product per (token, row). */

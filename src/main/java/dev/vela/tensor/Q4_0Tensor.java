@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -108,6 +109,11 @@ public final class Q4_0Tensor extends Tensor {
             }
         }
         return acc0.add(acc1).reduceLanes(ADD);
+    }
+
+    @Override
+    public Tensor repacked(Arena arena) {
+        return Q4_0x32Tensor.fits(rows) ? Q4_0x32Tensor.of(this, arena) : this;
     }
 
     @Override

@@ -77,6 +77,31 @@ public abstract class Tensor {
         }
     }
 
+    /**
+     * This matrix in the layout its matrix-vector product runs fastest on: a copy in memory of
+     * {@code arena} for a type with a repacked layout (Q4_0, {@link Q4_0x32Tensor}), else itself.
+     */
+    public Tensor repacked(Arena arena) {
+        return this;
+    }
+
+    /**
+     * Rows {@link #dequantizePanel} dequantizes together, for prompts; 0 where the type
+     * dequantizes row by row ({@link #dequantizeRow}), as most do.
+     */
+    public int panelRows() {
+        return 0;
+    }
+
+    /**
+     * Rows {@code [first, first + panelRows())}, columns {@code [k0, k1)} (multiples of 32) as
+     * floats into {@code panel}, column-major: column k, row r at
+     * {@code (k - k0) × panelRows() + r - first}.
+     */
+    public void dequantizePanel(int first, int k0, int k1, float[] panel) {
+        throw new UnsupportedOperationException(type() + " dequantizes row by row");
+    }
+
     /** Rows {@link #matvec} works on together; a range should start on a multiple of it. */
     public int rowsPerPass() {
         return 1;

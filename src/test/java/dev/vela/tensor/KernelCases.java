@@ -1,5 +1,6 @@
 package dev.vela.tensor;
 
+import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -65,6 +66,80 @@ final class KernelCases {
             }
         }
         return problems;
+    }
+
+    /**
+     * Q4_0 repacked for 16-bit arithmetic ({@link Q4_0x32Tensor}), two row groups: the same
+     * values as the file's layout, {@code matvec} (also over one group) equal to
+     * {@code dotScalar}, and {@code dotScalar} within the error bound of rounding x to 8 bits
+     * (each value off by at most half its block's step amax / 127) of the exact sum.
+     */
+    static List<String> checkRepacked(long seed) {
+        List<String> problems = new ArrayList<>();
+        Random rnd = new Random(seed);
+        int group = Q4_0x32Tensor.GROUP;
+        int rows = 2 * group;
+        for (int cols : rowLengths(GGMLType.Q4_0)) {
+            Tensor file = RandomWeights.matrix(GGMLType.Q4_0, rows, cols, rnd);
+            Q4_0x32Tensor w = (Q4_0x32Tensor) file.repacked(Arena.ofAuto());
+            float[] x = RandomWeights.vector(cols, rnd);
+            x[0] = 0; // blocks with zeros, and one all zero
+            if (cols >= 64) {
+                Arrays.fill(x, 32, 64, 0f);
+            }
+            float[] out = new float[rows];
+            w.matvec(x, out, 0, rows);
+            float[] part = new float[rows];
+            w.matvec(x, part, group, rows);
+            float[] expected = new float[cols];
+            float[] actual = new float[cols];
+            float[] scalar = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                String where = "Q4_0x32 " + rows + "x" + cols + " row " + r;
+                file.dequantizeRow(r, expected, 0);
+                w.dequantizeRow(r, actual, 0);
+                w.dequantizeRowScalar(r, scalar, 0);
+                if (!Arrays.equals(expected, actual) || !Arrays.equals(expected, scalar)) {
+                    problems.add(where + ": dequantizeRow differs from the file layout's");
+                }
+                double exact = 0;
+                double bound = 0;
+                for (int b = 0; b < cols; b += 32) {
+                    double amax = 0;
+                    for (int i = b; i < b + 32; i++) {
+                        amax = Math.max(amax, Math.abs(x[i]));
+                    }
+                    for (int i = b; i < b + 32; i++) {
+                        exact += (double) expected[i] * x[i];
+                        bound += Math.abs(expected[i]) * amax / 127 / 2;
+                    }
+                }
+                float dot = w.dotScalar(r, x, 0);
+                expectClose(problems, where + ": dotScalar vs exact sum (x rounded to 8 bits)", dot, exact, bound * 1.01 + 1e-6);
+                expectClose(problems, where + ": matvec vs dotScalar", out[r], dot, 0);
+                if (r >= group) {
+                    expectClose(problems, where + ": matvec over one group vs dotScalar", part[r], dot, 0);
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** Compiles {@link Q4_0x32Tensor#matvec} before {@link #checkRepacked} runs it. */
+    static void warmUpRepacked() {
+        Random rnd = new Random(8);
+        int rows = Q4_0x32Tensor.GROUP;
+        Tensor w = RandomWeights.matrix(GGMLType.Q4_0, rows, 256, rnd).repacked(Arena.ofAuto());
+        float[] x = RandomWeights.vector(256, rnd);
+        float[] out = new float[rows];
+        float sink = 0;
+        for (int rep = 0; rep < 20_000; rep++) {
+            w.matvec(x, out, 0, rows);
+            sink += out[0];
+        }
+        if (Float.isNaN(sink)) {
+            throw new AssertionError("random weights gave NaN");
+        }
     }
 
     private static void expectClose(List<String> problems, String what, double actual, double expected, double tolerance) {

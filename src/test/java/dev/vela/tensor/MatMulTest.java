@@ -70,6 +70,48 @@ class MatMulTest {
         }
     }
 
+    /**
+     * Q4_0 repacked ({@link Q4_0x32Tensor}) goes through column-major panels: the same products
+     * as the file layout's scalar twin (the panels hold exactly the file's values), over one
+     * group of rows and over two, with a partial last slice of columns.
+     */
+    @Test
+    void panelProductMatchesFileLayout() {
+        SplittableRandom rnd = new SplittableRandom(4);
+        int group = Q4_0x32Tensor.GROUP;
+        for (int cols : new int[] {256, 4352}) {
+            Tensor file = randomTensor(GGMLType.Q4_0, 2 * group, cols, cols);
+            Tensor w = file.repacked(Arena.ofAuto());
+            assertEquals(group, w.panelRows());
+            for (int n : new int[] {1, 2, 33}) {
+                float[] x = new float[n * cols];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) rnd.nextGaussian();
+                }
+                float[] packed = new float[MatMul.packedSize(n, cols)];
+                MatMul.pack(x, cols, n, cols, 0, cols, packed);
+                for (int from : new int[] {0, group}) {
+                    float[] got = new float[n * 2 * group];
+                    float[] want = new float[n * 2 * group];
+                    MatMul.rows(w, packed, n, got, 2 * group, from, 2 * group, new float[MatMul.scratchSize(cols)]);
+                    MatMul.rowsScalar(file, x, cols, n, want, 2 * group, from, 2 * group);
+                    for (int i = 0; i < got.length; i++) {
+                        assertEquals(want[i], got[i], 1e-4 * cols, "cols=" + cols + " n=" + n + " from=" + from + " at " + i);
+                    }
+                }
+            }
+            float[] panel = new float[group * 64];
+            float[] row = new float[cols];
+            w.dequantizePanel(group, 32, 96, panel);
+            for (int r = 0; r < group; r++) {
+                ((Q4_0x32Tensor) w).dequantizeRowScalar(group + r, row, 0);
+                for (int k = 32; k < 96; k++) {
+                    assertEquals(row[k], panel[(k - 32) * group + r], "panel row " + r + " column " + k);
+                }
+            }
+        }
+    }
+
     /** The vectorized dequantization the tiled product relies on equals its scalar twin exactly. */
     @Test
     void vectorDequantizationEqualsScalar() {

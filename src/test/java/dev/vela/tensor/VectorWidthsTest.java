@@ -41,6 +41,7 @@ class VectorWidthsTest {
         for (GGMLType type : KernelCases.TYPES) {
             assertTrue(output.lines().toList().contains(type + " ok"), output);
         }
+        assertTrue(output.lines().toList().contains("Q4_0x32 (" + bits / 16 + " rows) ok"), output);
     }
 
     private static String location(Class<?> c) throws URISyntaxException {
