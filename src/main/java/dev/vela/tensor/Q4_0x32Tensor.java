@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.Arena;
@@ -15,12 +14,10 @@ import static dev.vela.tensor.Block32.VALUES;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2F;
-import static jdk.incubator.vector.VectorOperators.F2S;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.LT;
-import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
@@ -46,17 +43,12 @@ public final class Q4_0x32Tensor extends Tensor {
     private static final VectorSpecies<Short> SS = ShortVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, SS.vectorShape());
     private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, SS.vectorShape());
-    /** x's floats as quantized: Block32's width, and the shorts they narrow to. */
-    private static final VectorSpecies<Float> XF = Block32.FLOATS;
-    private static final VectorSpecies<Short> XS = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * XF.length()));
     /** Rows per group: one lane each. */
     public static final int GROUP = SS.length();
     private static final long TILE = 18L * GROUP;
     private static final long SCALES = 2L * GROUP;
     /** Column c of nibble j of a lane's short in vector c (see the class comment). */
     private static final int[] NIBBLE_COLUMN = {0, 16, 1, 17};
-    /** 1.5 × 2^23: adding and subtracting it rounds a float below 2^22 to an integer, ties to even. */
-    private static final float ROUNDER = 12582912f;
     /** (127 − 15) << 23: float's exponent bias minus fp16's, in place. */
     private static final int EXPONENT_REBIAS = 112 << 23;
     /** A block's 16 quant bytes as two longs, and the floats they widen to. */
@@ -117,43 +109,6 @@ public final class Q4_0x32Tensor extends Tensor {
     }
 
     /**
-     * x rounded to integers per block of 32: {@code xq[i] = rint(x[i] × 127 / amax)} and
-     * {@code dx[b] = amax / 127}, so x ≈ xq × dx. Vector and scalar forms round alike.
-     */
-    static void quantize(MemorySegment x, int cols, short[] xq, float[] dx) {
-        int n = XF.length();
-        for (int b = 0; b < cols / VALUES; b++) {
-            long at = 4L * b * VALUES;
-            FloatVector amax = FloatVector.zero(XF);
-            for (int i = 0; i < VALUES; i += n) {
-                amax = amax.max(FloatVector.fromMemorySegment(XF, x, at + 4L * i, LITTLE_ENDIAN).abs());
-            }
-            float max = amax.reduceLanes(MAX);
-            float inverse = max > 0 ? 127f / max : 0f;
-            dx[b] = max / 127f;
-            for (int i = 0; i < VALUES; i += n) {
-                FloatVector v = FloatVector.fromMemorySegment(XF, x, at + 4L * i, LITTLE_ENDIAN);
-                ((ShortVector) v.mul(inverse).add(ROUNDER).sub(ROUNDER).convertShape(F2S, XS, 0)).intoArray(xq, b * VALUES + i);
-            }
-        }
-    }
-
-    /** The scalar twin of {@link #quantize}. */
-    static void quantizeScalar(float[] x, int xOff, int cols, short[] xq, float[] dx) {
-        for (int b = 0; b < cols / VALUES; b++) {
-            float max = 0f;
-            for (int i = 0; i < VALUES; i++) {
-                max = Math.max(max, Math.abs(x[xOff + b * VALUES + i]));
-            }
-            float inverse = max > 0 ? 127f / max : 0f;
-            dx[b] = max / 127f;
-            for (int i = 0; i < VALUES; i++) {
-                xq[b * VALUES + i] = (short) (int) ((x[xOff + b * VALUES + i] * inverse + ROUNDER) - ROUNDER);
-            }
-        }
-    }
-
-    /**
      * Rows {@code [from, to)}, whole groups. Per group and block: eight loads of 32 rows' four
      * columns each; every nibble is moved to the top of its short and shifted back down with its
      * sign, multiplied by its column's x and summed in one of four accumulators. The shift
@@ -165,7 +120,7 @@ public final class Q4_0x32Tensor extends Tensor {
         int blocks = cols / VALUES;
         short[] xq = new short[cols];
         float[] dx = new float[blocks];
-        quantize(x, cols, xq, dx);
+        QuantizedInput.quantize(x, cols, xq, dx);
         ShortVector by4 = ShortVector.broadcast(SS, (short) 4);
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
@@ -223,7 +178,7 @@ public final class Q4_0x32Tensor extends Tensor {
         int blocks = cols / VALUES;
         short[] xq = new short[cols];
         float[] dx = new float[blocks];
-        quantizeScalar(x, xOff, cols, xq, dx);
+        QuantizedInput.quantizeScalar(x, xOff, cols, xq, dx);
         float acc = 0f;
         for (int b = 0; b < blocks; b++) {
             long lane = tile(row, b) + 2L * (row % GROUP);

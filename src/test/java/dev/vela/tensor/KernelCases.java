@@ -68,20 +68,37 @@ final class KernelCases {
         return problems;
     }
 
+    /** The types repacked at load for 16-bit arithmetic, and their group of rows. */
+    static final List<GGMLType> REPACKED = List.of(GGMLType.Q4_0, GGMLType.Q4_K);
+
+    static int group(GGMLType type) {
+        return type == GGMLType.Q4_0 ? Q4_0x32Tensor.GROUP : Q4_Kx32Tensor.GROUP;
+    }
+
+    /** A random matrix of {@code type} in the file's layout, valid blocks. */
+    static Tensor fileMatrix(GGMLType type, int rows, int cols, Random rnd) {
+        return type == GGMLType.Q4_0 ? RandomWeights.matrix(type, rows, cols, rnd)
+                : type.view(RandomBlocks.matrix(type, rows, cols, rnd.nextLong()), rows, cols);
+    }
+
     /**
-     * Q4_0 repacked for 16-bit arithmetic ({@link Q4_0x32Tensor}), two row groups: the same
-     * values as the file's layout, {@code matvec} (also over one group) equal to
-     * {@code dotScalar}, and {@code dotScalar} within the error bound of rounding x to 8 bits
-     * (each value off by at most half its block's step amax / 127) of the exact sum.
+     * A type repacked for 16-bit arithmetic ({@link Q4_0x32Tensor}, {@link Q4_Kx32Tensor}), two
+     * row groups: the same values as the file's layout, {@code matvec} (also over one group)
+     * equal to {@code dotScalar}, and {@code dotScalar} within the error bound of rounding x to
+     * 8 bits (each value off by at most half its block's step amax / 127) of the exact sum.
      */
-    static List<String> checkRepacked(long seed) {
+    static List<String> checkRepacked(GGMLType type, long seed) {
         List<String> problems = new ArrayList<>();
         Random rnd = new Random(seed);
-        int group = Q4_0x32Tensor.GROUP;
+        int group = group(type);
         int rows = 2 * group;
-        for (int cols : rowLengths(GGMLType.Q4_0)) {
-            Tensor file = RandomWeights.matrix(GGMLType.Q4_0, rows, cols, rnd);
-            Q4_0x32Tensor w = (Q4_0x32Tensor) file.repacked(Arena.ofAuto());
+        for (int cols : rowLengths(type)) {
+            Tensor file = fileMatrix(type, rows, cols, rnd);
+            Tensor w = file.repacked(Arena.ofAuto());
+            if (w == file) {
+                problems.add(type + " was not repacked");
+                return problems;
+            }
             float[] x = RandomWeights.vector(cols, rnd);
             x[0] = 0; // blocks with zeros, and one all zero
             if (cols >= 64) {
@@ -93,13 +110,11 @@ final class KernelCases {
             w.matvec(x, part, group, rows);
             float[] expected = new float[cols];
             float[] actual = new float[cols];
-            float[] scalar = new float[cols];
             for (int r = 0; r < rows; r++) {
-                String where = "Q4_0x32 " + rows + "x" + cols + " row " + r;
+                String where = type + " repacked " + rows + "x" + cols + " row " + r;
                 file.dequantizeRow(r, expected, 0);
                 w.dequantizeRow(r, actual, 0);
-                w.dequantizeRowScalar(r, scalar, 0);
-                if (!Arrays.equals(expected, actual) || !Arrays.equals(expected, scalar)) {
+                if (!Arrays.equals(expected, actual)) {
                     problems.add(where + ": dequantizeRow differs from the file layout's");
                 }
                 double exact = 0;
@@ -125,15 +140,15 @@ final class KernelCases {
         return problems;
     }
 
-    /** Compiles {@link Q4_0x32Tensor#matvec} before {@link #checkRepacked} runs it. */
-    static void warmUpRepacked() {
+    /** Compiles a repacked type's {@code matvec} before {@link #checkRepacked} runs it. */
+    static void warmUpRepacked(GGMLType type) {
         Random rnd = new Random(8);
-        int rows = Q4_0x32Tensor.GROUP;
-        Tensor w = RandomWeights.matrix(GGMLType.Q4_0, rows, 256, rnd).repacked(Arena.ofAuto());
-        float[] x = RandomWeights.vector(256, rnd);
+        int rows = group(type);
+        Tensor w = fileMatrix(type, rows, 512, rnd).repacked(Arena.ofAuto());
+        float[] x = RandomWeights.vector(512, rnd);
         float[] out = new float[rows];
         float sink = 0;
-        for (int rep = 0; rep < 20_000; rep++) {
+        for (int rep = 0; rep < 10_000; rep++) {
             w.matvec(x, out, 0, rows);
             sink += out[0];
         }

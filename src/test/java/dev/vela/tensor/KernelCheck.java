@@ -24,11 +24,13 @@ public final class KernelCheck {
             failures += problems.size();
             System.out.println(type + (problems.isEmpty() ? " ok" : " FAILED"));
         }
-        KernelCases.warmUpRepacked();
-        List<String> problems = KernelCases.checkRepacked(42);
-        problems.forEach(System.out::println);
-        failures += problems.size();
-        System.out.println("Q4_0x32 (" + Q4_0x32Tensor.GROUP + " rows)" + (problems.isEmpty() ? " ok" : " FAILED"));
+        for (GGMLType type : KernelCases.REPACKED) {
+            KernelCases.warmUpRepacked(type);
+            List<String> problems = KernelCases.checkRepacked(type, 42);
+            problems.forEach(System.out::println);
+            failures += problems.size();
+            System.out.println(type + " repacked (" + KernelCases.group(type) + " rows)" + (problems.isEmpty() ? " ok" : " FAILED"));
+        }
         System.exit(failures == 0 ? 0 : 1);
     }
 }

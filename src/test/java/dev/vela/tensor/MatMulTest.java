@@ -1,6 +1,8 @@
 package dev.vela.tensor;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -71,16 +73,18 @@ class MatMulTest {
     }
 
     /**
-     * Q4_0 repacked ({@link Q4_0x32Tensor}) goes through column-major panels: the same products
-     * as the file layout's scalar twin (the panels hold exactly the file's values), over one
-     * group of rows and over two, with a partial last slice of columns.
+     * Q4_0 and Q4_K repacked ({@link Q4_0x32Tensor}, {@link Q4_Kx32Tensor}) go through
+     * column-major panels: the same products as the file layout's scalar twin (the panels hold
+     * exactly the file's values), over one group of rows and over two, with a partial last slice
+     * of columns.
      */
-    @Test
-    void panelProductMatchesFileLayout() {
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void panelProductMatchesFileLayout(GGMLType type) {
         SplittableRandom rnd = new SplittableRandom(4);
-        int group = Q4_0x32Tensor.GROUP;
+        int group = KernelCases.group(type);
         for (int cols : new int[] {256, 4352}) {
-            Tensor file = randomTensor(GGMLType.Q4_0, 2 * group, cols, cols);
+            Tensor file = randomTensor(type, 2 * group, cols, cols);
             Tensor w = file.repacked(Arena.ofAuto());
             assertEquals(group, w.panelRows());
             for (int n : new int[] {1, 2, 33}) {
@@ -100,13 +104,15 @@ class MatMulTest {
                     }
                 }
             }
-            float[] panel = new float[group * 64];
+            int k0 = type.blockSize == 32 ? 32 : 0; // slices start on a block
+            int width = type.blockSize == 32 ? 64 : 256;
+            float[] panel = new float[group * width];
             float[] row = new float[cols];
-            w.dequantizePanel(group, 32, 96, panel);
+            w.dequantizePanel(group, k0, k0 + width, panel);
             for (int r = 0; r < group; r++) {
-                ((Q4_0x32Tensor) w).dequantizeRowScalar(group + r, row, 0);
-                for (int k = 32; k < 96; k++) {
-                    assertEquals(row[k], panel[(k - 32) * group + r], "panel row " + r + " column " + k);
+                file.dequantizeRow(group + r, row, 0);
+                for (int k = k0; k < k0 + width; k++) {
+                    assertEquals(row[k], panel[(k - k0) * group + r], type + " panel row " + r + " column " + k);
                 }
             }
         }

@@ -1,6 +1,8 @@
 package dev.vela.tensor;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,20 +18,22 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Q4_0 repacked for 16-bit arithmetic, at this machine's preferred width ({@link VectorWidthsTest} runs the others). */
+/** Q4_0 and Q4_K repacked for 16-bit arithmetic, at this machine's preferred width ({@link VectorWidthsTest} runs the others). */
 class Q4_0x32TensorTest {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    @Test
-    void kernelsAgreeBeforeWarmUp() {
-        List<String> problems = KernelCases.checkRepacked(1);
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void kernelsAgreeBeforeWarmUp(GGMLType type) {
+        List<String> problems = KernelCases.checkRepacked(type, 1);
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
-    @Test
-    void kernelsAgreeOnceCompiled() {
-        KernelCases.warmUpRepacked();
-        List<String> problems = KernelCases.checkRepacked(2);
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void kernelsAgreeOnceCompiled(GGMLType type) {
+        KernelCases.warmUpRepacked(type);
+        List<String> problems = KernelCases.checkRepacked(type, 2);
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
@@ -107,7 +111,7 @@ class Q4_0x32TensorTest {
         x[32] = 0f; // the second block is all zero: step 0, values 0
         short[] q = new short[64];
         float[] d = new float[2];
-        Q4_0x32Tensor.quantizeScalar(x, 0, 64, q, d);
+        QuantizedInput.quantizeScalar(x, 0, 64, q, d);
         assertEquals(1f, d[0]);
         assertEquals(0f, d[1]);
         short[] expected = new short[64];
@@ -120,7 +124,7 @@ class Q4_0x32TensorTest {
         short[] vq = new short[64];
         float[] vd = new float[2];
         try (Arena arena = Arena.ofConfined()) {
-            Q4_0x32Tensor.quantize(Activations.of(arena, x, 0, 64), 64, vq, vd);
+            QuantizedInput.quantize(Activations.of(arena, x, 0, 64), 64, vq, vd);
         }
         assertArrayEquals(q, vq);
         assertArrayEquals(d, vd);
@@ -128,9 +132,9 @@ class Q4_0x32TensorTest {
         float[] big = RandomWeights.vector(4096, rnd);
         short[] sq = new short[4096];
         float[] sd = new float[128];
-        Q4_0x32Tensor.quantizeScalar(big, 0, 4096, sq, sd);
+        QuantizedInput.quantizeScalar(big, 0, 4096, sq, sd);
         try (Arena arena = Arena.ofConfined()) {
-            Q4_0x32Tensor.quantize(Activations.of(arena, big, 0, 4096), 4096, vq = new short[4096], vd = new float[128]);
+            QuantizedInput.quantize(Activations.of(arena, big, 0, 4096), 4096, vq = new short[4096], vd = new float[128]);
         }
         assertArrayEquals(sq, vq);
         assertArrayEquals(sd, vd);

@@ -41,7 +41,9 @@ class VectorWidthsTest {
         for (GGMLType type : KernelCases.TYPES) {
             assertTrue(output.lines().toList().contains(type + " ok"), output);
         }
-        assertTrue(output.lines().toList().contains("Q4_0x32 (" + bits / 16 + " rows) ok"), output);
+        for (GGMLType type : KernelCases.REPACKED) {
+            assertTrue(output.lines().toList().contains(type + " repacked (" + bits / 16 + " rows) ok"), output);
+        }
     }
 
     private static String location(Class<?> c) throws URISyntaxException {
