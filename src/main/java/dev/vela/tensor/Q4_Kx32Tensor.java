@@ -16,7 +16,7 @@ import static jdk.incubator.vector.VectorOperators.S2I;
 /**
  * Q4_K copied at load into the layout of {@link Q4_0x32Tensor}: {@link #GROUP} rows side by side
  * in the lanes of short vectors, for 16-bit integer products with x rounded to 8 bits per
- * sub-block of 32 ({@link QuantizedInput}). Weight = d·scale[j]·q − dmin·min[j] with q from 0
+ * super-block ({@link QuantizedInput#quantizeK}). Weight = d·scale[j]·q − dmin·min[j] with q from 0
  * to 15, so a sub-block's dot product is d·scale[j]·Σ q·xq·step − dmin·min[j]·Σ xq·step: the
  * first sum is exact in 16-bit lanes over 16 columns (16 × 15 × 127 = 30480), the second is the
  * same for every row and made once per call.
@@ -117,7 +117,7 @@ public final class Q4_Kx32Tensor extends Tensor {
         int blocks = cols / BLOCK;
         short[] xq = new short[cols];
         float[] dx = new float[cols / 32];
-        QuantizedInput.quantize(x, cols, xq, dx);
+        QuantizedInput.quantizeK(x, cols, xq, dx);
         int[] xsum = QuantizedInput.blockSums(xq);
         float[] d = new float[GROUP];
         float[] dmin = new float[GROUP];
@@ -183,7 +183,7 @@ public final class Q4_Kx32Tensor extends Tensor {
     public float dotScalar(int row, float[] x, int xOff) {
         short[] xq = new short[cols];
         float[] dx = new float[cols / 32];
-        QuantizedInput.quantizeScalar(x, xOff, cols, xq, dx);
+        QuantizedInput.quantizeKScalar(x, xOff, cols, xq, dx);
         int[] xsum = QuantizedInput.blockSums(xq);
         float acc = 0f;
         for (int b = 0; b < cols / BLOCK; b++) {

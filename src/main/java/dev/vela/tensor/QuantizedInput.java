@@ -64,6 +64,53 @@ final class QuantizedInput {
         }
     }
 
+    /**
+     * x rounded as llama.cpp rounds it for K-quant products (its Q8_K): one step per super-block
+     * of 256, {@code 1 / (127 / amax)}, repeated in {@code dx} for each of the super-block's
+     * blocks of 32 so that the kernels read it as they read {@link #quantize}'s. (llama.cpp flips
+     * the sign so that the largest value becomes −127; the products come out the same.) Rounding
+     * as the reference does keeps the logits within its tolerances: per block of 32 they are
+     * closer to exact, but two argmaxes of the Q6_K test model moved.
+     */
+    static void quantizeK(MemorySegment x, int cols, short[] xq, float[] dx) {
+        int n = XF.length();
+        for (int b = 0; b < cols / 256; b++) {
+            long at = 4L * b * 256;
+            FloatVector amax = FloatVector.zero(XF);
+            for (int i = 0; i < 256; i += n) {
+                amax = amax.max(FloatVector.fromMemorySegment(XF, x, at + 4L * i, LITTLE_ENDIAN).abs());
+            }
+            float max = amax.reduceLanes(MAX);
+            float inverse = max > 0 ? 127f / max : 0f;
+            float step = max > 0 ? 1f / inverse : 0f;
+            for (int i = 0; i < 256; i += n) {
+                FloatVector v = FloatVector.fromMemorySegment(XF, x, at + 4L * i, LITTLE_ENDIAN);
+                ((ShortVector) v.mul(inverse).add(ROUNDER).sub(ROUNDER).convertShape(F2S, XS, 0)).intoArray(xq, b * 256 + i);
+            }
+            for (int j = 0; j < 8; j++) {
+                dx[b * 8 + j] = step;
+            }
+        }
+    }
+
+    /** The scalar twin of {@link #quantizeK}. */
+    static void quantizeKScalar(float[] x, int xOff, int cols, short[] xq, float[] dx) {
+        for (int b = 0; b < cols / 256; b++) {
+            float max = 0f;
+            for (int i = 0; i < 256; i++) {
+                max = Math.max(max, Math.abs(x[xOff + b * 256 + i]));
+            }
+            float inverse = max > 0 ? 127f / max : 0f;
+            float step = max > 0 ? 1f / inverse : 0f;
+            for (int i = 0; i < 256; i++) {
+                xq[b * 256 + i] = (short) (int) ((x[xOff + b * 256 + i] * inverse + ROUNDER) - ROUNDER);
+            }
+            for (int j = 0; j < 8; j++) {
+                dx[b * 8 + j] = step;
+            }
+        }
+    }
+
     /** The sum of each block's 32 integers, for the kernels whose weights have an offset (a min). */
     static int[] blockSums(short[] xq) {
         int[] sums = new int[xq.length / VALUES];

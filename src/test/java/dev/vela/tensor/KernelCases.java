@@ -69,10 +69,15 @@ final class KernelCases {
     }
 
     /** The types repacked at load for 16-bit arithmetic, and their group of rows. */
-    static final List<GGMLType> REPACKED = List.of(GGMLType.Q4_0, GGMLType.Q4_K);
+    static final List<GGMLType> REPACKED = List.of(GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q6_K);
 
     static int group(GGMLType type) {
-        return type == GGMLType.Q4_0 ? Q4_0x32Tensor.GROUP : Q4_Kx32Tensor.GROUP;
+        return switch (type) {
+            case Q4_0 -> Q4_0x32Tensor.GROUP;
+            case Q4_K -> Q4_Kx32Tensor.GROUP;
+            case Q6_K -> Q6_Kx32Tensor.GROUP;
+            default -> throw new IllegalArgumentException(type + " is not repacked");
+        };
     }
 
     /** A random matrix of {@code type} in the file's layout, valid blocks. */
@@ -82,10 +87,12 @@ final class KernelCases {
     }
 
     /**
-     * A type repacked for 16-bit arithmetic ({@link Q4_0x32Tensor}, {@link Q4_Kx32Tensor}), two
+     * A type repacked for 16-bit arithmetic ({@link Q4_0x32Tensor}, {@link Q4_Kx32Tensor},
+     * {@link Q6_Kx32Tensor}), two
      * row groups: the same values as the file's layout, {@code matvec} (also over one group)
      * equal to {@code dotScalar}, and {@code dotScalar} within the error bound of rounding x to
-     * 8 bits (each value off by at most half its block's step amax / 127) of the exact sum.
+     * 8 bits (each value off by at most half its block's step amax / 127; K-quants round x per
+     * super-block) of the exact sum.
      */
     static List<String> checkRepacked(GGMLType type, long seed) {
         List<String> problems = new ArrayList<>();
@@ -119,12 +126,13 @@ final class KernelCases {
                 }
                 double exact = 0;
                 double bound = 0;
-                for (int b = 0; b < cols; b += 32) {
+                int xBlock = type == GGMLType.Q4_0 ? 32 : 256; // x's rounding: per block, per super-block
+                for (int b = 0; b < cols; b += xBlock) {
                     double amax = 0;
-                    for (int i = b; i < b + 32; i++) {
+                    for (int i = b; i < b + xBlock; i++) {
                         amax = Math.max(amax, Math.abs(x[i]));
                     }
-                    for (int i = b; i < b + 32; i++) {
+                    for (int i = b; i < b + xBlock; i++) {
                         exact += (double) expected[i] * x[i];
                         bound += Math.abs(expected[i]) * amax / 127 / 2;
                     }

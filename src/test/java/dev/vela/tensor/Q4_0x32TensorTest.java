@@ -23,14 +23,14 @@ class Q4_0x32TensorTest {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
     void kernelsAgreeBeforeWarmUp(GGMLType type) {
         List<String> problems = KernelCases.checkRepacked(type, 1);
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
     void kernelsAgreeOnceCompiled(GGMLType type) {
         KernelCases.warmUpRepacked(type);
         List<String> problems = KernelCases.checkRepacked(type, 2);
@@ -135,6 +135,36 @@ class Q4_0x32TensorTest {
         QuantizedInput.quantizeScalar(big, 0, 4096, sq, sd);
         try (Arena arena = Arena.ofConfined()) {
             QuantizedInput.quantize(Activations.of(arena, big, 0, 4096), 4096, vq = new short[4096], vd = new float[128]);
+        }
+        assertArrayEquals(sq, vq);
+        assertArrayEquals(sd, vd);
+    }
+
+    /** K-quants' x: one step per super-block of 256, 1 / (127 / amax), the same for its eight blocks. */
+    @Test
+    void quantizeKRoundsPerSuperBlock() {
+        float[] x = new float[512];
+        x[3] = -254f; // amax 254: step 2
+        x[4] = 3f; // 1.5 steps, a tie: to even, 2
+        x[300] = 0.5f; // the second super-block alone: step 0.5 / 127
+        short[] q = new short[512];
+        float[] d = new float[16];
+        QuantizedInput.quantizeKScalar(x, 0, 512, q, d);
+        for (int j = 0; j < 8; j++) {
+            assertEquals(2f, d[j]);
+            assertEquals(1f / (127f / 0.5f), d[8 + j]);
+        }
+        assertEquals(-127, q[3]);
+        assertEquals(2, q[4]);
+        assertEquals(127, q[300]);
+        assertEquals(0, q[5]);
+        Random rnd = new Random(6);
+        float[] big = RandomWeights.vector(4096, rnd);
+        short[] sq = new short[4096], vq = new short[4096];
+        float[] sd = new float[128], vd = new float[128];
+        QuantizedInput.quantizeKScalar(big, 0, 4096, sq, sd);
+        try (Arena arena = Arena.ofConfined()) {
+            QuantizedInput.quantizeK(Activations.of(arena, big, 0, 4096), 4096, vq, vd);
         }
         assertArrayEquals(sq, vq);
         assertArrayEquals(sd, vd);
