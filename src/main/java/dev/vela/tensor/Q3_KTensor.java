@@ -7,7 +7,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static dev.vela.tensor.KQuant.*;
@@ -34,11 +33,6 @@ public final class Q3_KTensor extends QuantTensor {
     @Override
     public GGMLType type() {
         return GGMLType.Q3_K;
-    }
-
-    @Override
-    public Tensor repacked(Arena arena) {
-        return SignedKx32Tensor.fits(rows) ? SignedKx32Tensor.of(this, arena) : this;
     }
 
     @Override

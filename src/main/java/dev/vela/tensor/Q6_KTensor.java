@@ -36,7 +36,7 @@ public final class Q6_KTensor extends QuantTensor {
 
     @Override
     public Tensor repacked(Arena arena) {
-        return SignedKx32Tensor.fits(rows) ? SignedKx32Tensor.of(this, arena) : this;
+        return Q6_Kx32Tensor.fits(rows) ? Q6_Kx32Tensor.of(this, arena) : this;
     }
 
     @Override

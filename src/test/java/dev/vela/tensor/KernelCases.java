@@ -69,13 +69,13 @@ final class KernelCases {
     }
 
     /** The types repacked at load for 16-bit arithmetic, and their group of rows. */
-    static final List<GGMLType> REPACKED = List.of(GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q3_K, GGMLType.Q6_K);
+    static final List<GGMLType> REPACKED = List.of(GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q6_K);
 
     static int group(GGMLType type) {
         return switch (type) {
             case Q4_0 -> Q4_0x32Tensor.GROUP;
             case Q4_K -> Q4_Kx32Tensor.GROUP;
-            case Q3_K, Q6_K -> SignedKx32Tensor.GROUP;
+            case Q6_K -> Q6_Kx32Tensor.GROUP;
             default -> throw new IllegalArgumentException(type + " is not repacked");
         };
     }
@@ -88,7 +88,7 @@ final class KernelCases {
 
     /**
      * A type repacked for 16-bit arithmetic ({@link Q4_0x32Tensor}, {@link Q4_Kx32Tensor},
-     * {@link SignedKx32Tensor}), two
+     * {@link Q6_Kx32Tensor}), two
      * row groups: the same values as the file's layout, {@code matvec} (also over one group)
      * equal to {@code dotScalar}, and {@code dotScalar} within the error bound of rounding x to
      * 8 bits (each value off by at most half its block's step amax / 127; K-quants round x per

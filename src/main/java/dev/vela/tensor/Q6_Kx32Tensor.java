@@ -16,45 +16,41 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
- * Q6_K and Q3_K copied at load into a layout for 16-bit integer products, {@link #GROUP} rows
- * side by side as in {@link Q4_0x32Tensor}. Both are weight = d·scale[j]·q with a signed q (Q6_K
- * 6 bits less 32, Q3_K 3 bits less 4) and a signed scale per 16 weights (8 bits, 6 bits less
- * 32), so one kernel serves both once the copy has taken the bits apart: each q as a signed
- * byte, each scale as a signed byte. Joining Q6_K's nibble and two high bits in the kernel would
- * take more operations than the product; the byte per weight makes the copy a third larger than
- * a Q6_K file (274 bytes per row and super-block against 210) and 2.5 times a Q3_K one (against
- * 110), for a kernel with two shifts per pair of weights. Products with x rounded to 8 bits
- * ({@link QuantizedInput#quantizeK}) are at most 32 × 127, so eight of them stay exact in
- * 16-bit lanes: one sub-block of 16 columns, two accumulators.
+ * Q6_K copied at load into a layout for 16-bit integer products, {@link #GROUP} rows side by
+ * side as in {@link Q4_0x32Tensor}. Weight = d·scale[j]·(q − 32), q of 6 bits and an 8-bit
+ * scale per 16 weights. The copy keeps each q − 32 as a signed byte: the file's split of each
+ * quant into a nibble and two high bits would take more operations to join than the kernel
+ * spends on the product, so the copy is a third larger than the file (274 bytes per row and
+ * super-block against 210) for a kernel with two shifts per pair of weights. Products with x
+ * rounded to 8 bits ({@link QuantizedInput#quantizeK}) are at most 32 × 127, so eight of them stay exact
+ * in 16-bit lanes: one sub-block of 16 columns, two accumulators.
  *
  * <p>Layout: per group of rows, per super-block of 256 columns, one tile of {@code 274 × GROUP}
  * bytes: the rows' fp16 d, then per block u of 32 columns one vector of shorts
  * {@code scale[2u] | scale[2u + 1] << 8} (signed bytes) and 16 vectors of quants, lane r of
- * vector k holding q of columns 32u + 2k (low byte) and 32u + 2k + 1 (high byte).
+ * vector k holding q − 32 of columns 32u + 2k (low byte) and 32u + 2k + 1 (high byte).
  */
-public final class SignedKx32Tensor extends Tensor {
+public final class Q6_Kx32Tensor extends Tensor {
     private static final VectorSpecies<Short> SS = ShortVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, SS.vectorShape());
     private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, SS.vectorShape());
     /** Rows per group: one lane each. */
     public static final int GROUP = SS.length();
     private static final int BLOCK = 256;
+    private static final int FILE_BLOCK_BYTES = 210;
     private static final int VECTOR = 2 * GROUP;
     /** Where block u of 32 columns starts: its vector of scales, then 16 of quants. */
     private static final int UNITS = VECTOR;
     private static final int UNIT = 17 * VECTOR;
     private static final int TILE = UNITS + 8 * UNIT;
 
-    private final GGMLType type;
-
-    private SignedKx32Tensor(GGMLType type, MemorySegment data, int rows, int cols) {
-        super(type, data, rows, cols);
-        this.type = type;
+    private Q6_Kx32Tensor(MemorySegment data, int rows, int cols) {
+        super(GGMLType.Q6_K, data, rows, cols);
     }
 
     @Override
     public GGMLType type() {
-        return type;
+        return GGMLType.Q6_K;
     }
 
     /** Whether {@code rows} rows fill whole groups; the others keep the file's layout. */
@@ -63,36 +59,35 @@ public final class SignedKx32Tensor extends Tensor {
     }
 
     /**
-     * The copy of {@code source} (Q6_K or Q3_K) in this layout, in memory of {@code arena}, a
-     * group of rows at a time through byte arrays (see {@link Q4_0x32Tensor#of}).
+     * The copy of {@code source} in this layout, in memory of {@code arena}, a group of rows at a
+     * time through byte arrays (see {@link Q4_0x32Tensor#of}). A file block holds the low four
+     * bits of weight i (within each half of 128, l = i mod 32, k = (i mod 128) / 32) in byte
+     * 64h + 32(k mod 2) + l (low nibble for k < 2), its high two bits at bit 2k of byte
+     * 128 + 32h + l, and scale[i / 16] at byte 192 + i / 16.
      */
-    static SignedKx32Tensor of(Tensor source, Arena arena) {
-        GGMLType type = source.type();
+    static Q6_Kx32Tensor of(Tensor source, Arena arena) {
         int rows = source.rows(), cols = source.cols(), blocks = cols / BLOCK;
         int rowBytes = (int) source.rowBytes;
         byte[] in = new byte[GROUP * rowBytes];
         byte[] out = new byte[blocks * TILE];
-        byte[] q = new byte[BLOCK];
-        byte[] scales = new byte[16];
         MemorySegment to = arena.allocate((long) rows / GROUP * out.length, 64);
         for (int g = 0; g < rows / GROUP; g++) {
             MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
             for (int r = 0; r < GROUP; r++) {
                 for (int b = 0; b < blocks; b++) {
-                    int block = r * rowBytes + b * type.typeSize;
+                    int block = r * rowBytes + b * FILE_BLOCK_BYTES;
                     int tile = b * TILE + 2 * r;
-                    int d = switch (type) {
-                        case Q6_K -> unpackQ6_K(in, block, q, scales);
-                        case Q3_K -> unpackQ3_K(in, block, q, scales);
-                        default -> throw new IllegalArgumentException(type + " is not a signed K-quant");
-                    };
-                    out[tile] = (byte) d;
-                    out[tile + 1] = (byte) (d >>> 8);
+                    out[tile] = in[block + 208];
+                    out[tile + 1] = in[block + 209];
                     for (int i = 0; i < BLOCK; i++) {
-                        out[tile + quant(i)] = q[i];
+                        int h = i / 128, k = i % 128 / 32, l = i % 32;
+                        int packed = in[block + 64 * h + 32 * (k % 2) + l] & 0xFF;
+                        int low = k < 2 ? packed & 0xF : packed >>> 4;
+                        int high = (in[block + 128 + 32 * h + l] & 0xFF) >>> 2 * k & 3;
+                        out[tile + quant(i)] = (byte) ((low | high << 4) - 32);
                     }
                     for (int j = 0; j < 16; j++) {
-                        out[tile + UNITS + j / 2 * UNIT + j % 2] = scales[j];
+                        out[tile + UNITS + j / 2 * UNIT + j % 2] = in[block + 192 + j];
                     }
                 }
             }
@@ -101,47 +96,7 @@ public final class SignedKx32Tensor extends Tensor {
         if (source.data().isMapped()) {
             source.data().unload(); // not read again (see Q4_0x32Tensor#of)
         }
-        return new SignedKx32Tensor(type, to, rows, cols);
-    }
-
-    /**
-     * A Q6_K block's q − 32 and scales, returning its fp16 d. Weight i (in each half of 128,
-     * l = i mod 32, k = (i mod 128) / 32) has its low four bits in byte 64h + 32(k mod 2) + l (the
-     * low nibble for k < 2), its high two at bit 2k of byte 128 + 32h + l; scale[i / 16] is byte
-     * 192 + i / 16, d bytes 208 and 209.
-     */
-    private static int unpackQ6_K(byte[] in, int block, byte[] q, byte[] scales) {
-        for (int i = 0; i < BLOCK; i++) {
-            int h = i / 128, k = i % 128 / 32, l = i % 32;
-            int packed = in[block + 64 * h + 32 * (k % 2) + l] & 0xFF;
-            int low = k < 2 ? packed & 0xF : packed >>> 4;
-            int high = (in[block + 128 + 32 * h + l] & 0xFF) >>> 2 * k & 3;
-            q[i] = (byte) ((low | high << 4) - 32);
-        }
-        System.arraycopy(in, block + 192, scales, 0, 16);
-        return in[block + 208] & 0xFF | (in[block + 209] & 0xFF) << 8;
-    }
-
-    /**
-     * A Q3_K block's q and scales, returning its fp16 d. Weight i (h = i / 128, j = (i mod 128) /
-     * 32, l = i mod 32) has its low two bits at bit 2j of byte 32 + 32h + l and its high bit at
-     * bit 4h + j of byte l, q = low − 4 where that bit is clear; scale n = i / 16 has its low four
-     * bits in byte 96 + n (low nibble, n < 8) or 88 + n (high nibble), its high two at bit 2(n / 4)
-     * of byte 104 + n mod 4, less 32; d is bytes 108 and 109.
-     */
-    private static int unpackQ3_K(byte[] in, int block, byte[] q, byte[] scales) {
-        for (int i = 0; i < BLOCK; i++) {
-            int h = i / 128, j = i % 128 / 32, l = i % 32;
-            int low = (in[block + 32 + 32 * h + l] & 0xFF) >>> 2 * j & 3;
-            int high = (in[block + l] & 0xFF) >>> 4 * h + j & 1;
-            q[i] = (byte) (low - (high == 0 ? 4 : 0));
-        }
-        for (int n = 0; n < 16; n++) {
-            int low = n < 8 ? in[block + 96 + n] & 0xF : (in[block + 88 + n] & 0xFF) >>> 4;
-            int high = (in[block + 104 + n % 4] & 0xFF) >>> 2 * (n / 4) & 3;
-            scales[n] = (byte) ((low | high << 4) - 32);
-        }
-        return in[block + 108] & 0xFF | (in[block + 109] & 0xFF) << 8;
+        return new Q6_Kx32Tensor(to, rows, cols);
     }
 
     /** Where weight i (0..255) of a super-block is in lane 0 of its tile. */
@@ -233,7 +188,7 @@ public final class SignedKx32Tensor extends Tensor {
         return acc;
     }
 
-    /** Weight {@code (d·scale)·q}, as {@link Q6_KTensor} and {@link Q3_KTensor} read their files. */
+    /** Weight {@code (d·scale)·(q − 32)}, as {@link Q6_KTensor} reads the file. */
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
         for (int b = 0; b < cols / BLOCK; b++) {
