@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -27,6 +28,11 @@ public final class Q8_0Tensor extends Tensor {
     @Override
     public GGMLType type() {
         return GGMLType.Q8_0;
+    }
+
+    @Override
+    public Tensor repacked(Arena arena) {
+        return Q8_0x32Tensor.fits(rows) ? Q8_0x32Tensor.of(this, arena) : this;
     }
 
     /**

@@ -69,10 +69,11 @@ final class KernelCases {
     }
 
     /** The types repacked at load for 16-bit arithmetic, and their group of rows. */
-    static final List<GGMLType> REPACKED = List.of(GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K);
+    static final List<GGMLType> REPACKED = List.of(GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K);
 
     static int group(GGMLType type) {
         return switch (type) {
+            case Q8_0 -> Q8_0x32Tensor.GROUP;
             case Q4_0 -> Q4_0x32Tensor.GROUP;
             case Q4_K -> Q4_Kx32Tensor.GROUP;
             case Q5_K -> Q5_Kx32Tensor.GROUP;
@@ -83,12 +84,13 @@ final class KernelCases {
 
     /** A random matrix of {@code type} in the file's layout, valid blocks. */
     static Tensor fileMatrix(GGMLType type, int rows, int cols, Random rnd) {
-        return type == GGMLType.Q4_0 ? RandomWeights.matrix(type, rows, cols, rnd)
+        return type == GGMLType.Q4_0 || type == GGMLType.Q8_0 ? RandomWeights.matrix(type, rows, cols, rnd)
                 : type.view(RandomBlocks.matrix(type, rows, cols, rnd.nextLong()), rows, cols);
     }
 
     /**
-     * A type repacked for 16-bit arithmetic ({@link Q4_0x32Tensor}, {@link Q4_Kx32Tensor},
+     * A type repacked at load with its rows side by side ({@link Q8_0x32Tensor}, and for 16-bit
+     * arithmetic {@link Q4_0x32Tensor}, {@link Q4_Kx32Tensor}, {@link Q5_Kx32Tensor},
      * {@link Q6_Kx32Tensor}), two
      * row groups: the same values as the file's layout, {@code matvec} (also over one group)
      * equal to {@code dotScalar}, and {@code dotScalar} within the error bound of rounding x to
@@ -126,8 +128,10 @@ final class KernelCases {
                     problems.add(where + ": dequantizeRow differs from the file layout's");
                 }
                 double exact = 0;
+                double magnitude = 0;
                 double bound = 0;
-                int xBlock = type == GGMLType.Q4_0 ? 32 : 256; // x's rounding: per block, per super-block
+                boolean roundsX = type != GGMLType.Q8_0; // Q8_0's copy multiplies floats
+                int xBlock = type == GGMLType.Q4_0 || type == GGMLType.Q8_0 ? 32 : 256; // x rounded per block or super-block
                 for (int b = 0; b < cols; b += xBlock) {
                     double amax = 0;
                     for (int i = b; i < b + xBlock; i++) {
@@ -135,11 +139,13 @@ final class KernelCases {
                     }
                     for (int i = b; i < b + xBlock; i++) {
                         exact += (double) expected[i] * x[i];
-                        bound += Math.abs(expected[i]) * amax / 127 / 2;
+                        magnitude += Math.abs((double) expected[i] * x[i]);
+                        bound += roundsX ? Math.abs(expected[i]) * amax / 127 / 2 : 0;
                     }
                 }
+                bound = bound * 1.01 + TOLERANCE * magnitude + 1e-6;
                 float dot = w.dotScalar(r, x, 0);
-                expectClose(problems, where + ": dotScalar vs exact sum (x rounded to 8 bits)", dot, exact, bound * 1.01 + 1e-6);
+                expectClose(problems, where + ": dotScalar vs exact sum (x rounded to 8 bits but for Q8_0)", dot, exact, bound);
                 expectClose(problems, where + ": matvec vs dotScalar", out[r], dot, 0);
                 if (r >= group) {
                     expectClose(problems, where + ": matvec over one group vs dotScalar", part[r], dot, 0);

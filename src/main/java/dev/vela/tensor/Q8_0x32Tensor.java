@@ -1,0 +1,195 @@
+package dev.vela.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static dev.vela.tensor.Block32.VALUES;
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+import static jdk.incubator.vector.VectorOperators.B2F;
+
+/**
+ * Q8_0 copied at load with {@link #GROUP} rows side by side: a column of a block is the group's
+ * quants in a row, so one product widens the bytes of half the group to floats and multiplies
+ * them by one broadcast x value. x stays in floats (8-bit quants times 8-bit x would overflow
+ * 16-bit sums after two products, so integers gain nothing here); what the layout changes is
+ * the stream: one sequential read per thread, each x value loaded once per 32 rows instead of
+ * once per row or two. Rows of 8192 columns, whose x does not stay in L1 beside two rows'
+ * streams, had read at half the GB/s of the others.
+ *
+ * <p>Layout: per group of rows, per block of 32 columns, one tile of {@code 34 × GROUP} bytes:
+ * the rows' fp16 scales, then per column the group's quants.
+ */
+public final class Q8_0x32Tensor extends Tensor {
+    private static final VectorSpecies<Float> FS = Block32.FLOATS;
+    /** Rows per group: two float vectors. */
+    public static final int GROUP = 2 * FS.length();
+    private static final int HALF = FS.length();
+    /** Half a group's quants, widened at once (at least 64 bits: at 128-bit vectors it reads 4 bytes past). */
+    private static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, 8 * HALF)));
+    private static final long TILE = 34L * GROUP;
+    private static final long QUANTS = 2L * GROUP;
+
+    private Q8_0x32Tensor(MemorySegment data, int rows, int cols) {
+        super(GGMLType.Q8_0, data, rows, cols);
+    }
+
+    @Override
+    public GGMLType type() {
+        return GGMLType.Q8_0;
+    }
+
+    /** Whether {@code rows} rows fill whole groups; the others keep the file's layout. */
+    static boolean fits(int rows) {
+        return rows % GROUP == 0;
+    }
+
+    /**
+     * The copy of {@code source} in this layout, in memory of {@code arena}, a group of rows at a
+     * time through byte arrays (see {@link Q4_0x32Tensor#of}); 8 bytes more at the end for the
+     * widest read past the last column.
+     */
+    static Q8_0x32Tensor of(Tensor source, Arena arena) {
+        int rows = source.rows(), cols = source.cols(), blocks = cols / VALUES;
+        int rowBytes = (int) source.rowBytes;
+        byte[] in = new byte[GROUP * rowBytes];
+        byte[] out = new byte[in.length];
+        MemorySegment to = arena.allocate(source.byteSize() + 8, 64);
+        for (int g = 0; g < rows / GROUP; g++) {
+            MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
+            for (int r = 0; r < GROUP; r++) {
+                for (int b = 0; b < blocks; b++) {
+                    int block = r * rowBytes + b * Q8_0Tensor.BLOCK_BYTES;
+                    int tile = b * (int) TILE;
+                    out[tile + 2 * r] = in[block];
+                    out[tile + 2 * r + 1] = in[block + 1];
+                    for (int c = 0; c < VALUES; c++) {
+                        out[tile + (int) QUANTS + c * GROUP + r] = in[block + 2 + c];
+                    }
+                }
+            }
+            MemorySegment.copy(out, 0, to, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
+        }
+        if (source.data().isMapped()) {
+            source.data().unload(); // not read again (see Q4_0x32Tensor#of)
+        }
+        return new Q8_0x32Tensor(to, rows, cols);
+    }
+
+    @Override
+    public int rowsPerPass() {
+        return GROUP;
+    }
+
+    /**
+     * Rows {@code [from, to)}, whole groups. Per group and block, 32 columns: each column's
+     * quants widened to two float vectors and multiplied by one broadcast x, even and odd
+     * columns into their own accumulators (so that the additions do not wait on each other); the
+     * block's sums scaled per row once.
+     */
+    @Override
+    public void matvec(MemorySegment x, float[] out, int from, int to) {
+        int blocks = cols / VALUES;
+        float[] d = new float[GROUP];
+        for (int g = from / GROUP; g < to / GROUP; g++) {
+            FloatVector acc0 = FloatVector.zero(FS);
+            FloatVector acc1 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                long tile = ((long) g * blocks + b) * TILE;
+                long xk = 4L * b * VALUES;
+                FloatVector t0 = FloatVector.zero(FS), t1 = t0, u0 = t0, u1 = t0;
+                for (int c = 0; c < VALUES; c += 2) {
+                    long col = tile + QUANTS + (long) c * GROUP;
+                    FloatVector xa = FloatVector.broadcast(FS, x.get(Activations.FLOAT, xk + 4L * c));
+                    FloatVector xb = FloatVector.broadcast(FS, x.get(Activations.FLOAT, xk + 4L * c + 4));
+                    t0 = ((FloatVector) ByteVector.fromMemorySegment(BS, data, col, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).fma(xa, t0);
+                    t1 = ((FloatVector) ByteVector.fromMemorySegment(BS, data, col + HALF, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).fma(xa, t1);
+                    u0 = ((FloatVector) ByteVector.fromMemorySegment(BS, data, col + GROUP, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).fma(xb, u0);
+                    u1 = ((FloatVector) ByteVector.fromMemorySegment(BS, data, col + GROUP + HALF, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).fma(xb, u1);
+                }
+                for (int r = 0; r < GROUP; r++) {
+                    d[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * r));
+                }
+                acc0 = t0.add(u0).fma(FloatVector.fromArray(FS, d, 0), acc0);
+                acc1 = t1.add(u1).fma(FloatVector.fromArray(FS, d, HALF), acc1);
+            }
+            acc0.intoArray(out, g * GROUP);
+            acc1.intoArray(out, g * GROUP + HALF);
+        }
+    }
+
+    /** One row alone, as {@link #dotScalar} computes it: this layout is for whole groups of rows. */
+    @Override
+    public float dot(int row, MemorySegment x) {
+        return dotScalar(row, Activations.toArray(x, cols), 0);
+    }
+
+    /** The scalar twin of {@link #matvec}: the same multiply-adds in the same order. */
+    @Override
+    public float dotScalar(int row, float[] x, int xOff) {
+        float acc = 0f;
+        for (int b = 0; b < cols / VALUES; b++) {
+            long tile = tile(row, b);
+            long lane = tile + QUANTS + row % GROUP;
+            float even = 0f, odd = 0f;
+            for (int c = 0; c < VALUES; c += 2) {
+                even = Math.fma(data.get(ValueLayout.JAVA_BYTE, lane + (long) c * GROUP), x[xOff + b * VALUES + c], even);
+                odd = Math.fma(data.get(ValueLayout.JAVA_BYTE, lane + (long) (c + 1) * GROUP), x[xOff + b * VALUES + c + 1], odd);
+            }
+            acc = Math.fma(even + odd, scale(tile, row), acc);
+        }
+        return acc;
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] out, int off) {
+        for (int b = 0; b < cols / VALUES; b++) {
+            long tile = tile(row, b);
+            long lane = tile + QUANTS + row % GROUP;
+            float d = scale(tile, row);
+            for (int c = 0; c < VALUES; c++) {
+                out[off + b * VALUES + c] = d * data.get(ValueLayout.JAVA_BYTE, lane + (long) c * GROUP);
+            }
+        }
+    }
+
+    @Override
+    public int panelRows() {
+        return GROUP;
+    }
+
+    /** A column of a tile is a column of the panel: two widened vectors times the rows' scales. */
+    @Override
+    public void dequantizePanel(int first, int k0, int k1, float[] panel) {
+        float[] d = new float[GROUP];
+        for (int b = k0 / VALUES; b < k1 / VALUES; b++) {
+            long tile = tile(first, b);
+            for (int r = 0; r < GROUP; r++) {
+                d[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * r));
+            }
+            FloatVector d0 = FloatVector.fromArray(FS, d, 0);
+            FloatVector d1 = FloatVector.fromArray(FS, d, HALF);
+            for (int c = 0; c < VALUES; c++) {
+                long col = tile + QUANTS + (long) c * GROUP;
+                int at = (b * VALUES + c - k0) * GROUP;
+                ((FloatVector) ByteVector.fromMemorySegment(BS, data, col, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).mul(d0).intoArray(panel, at);
+                ((FloatVector) ByteVector.fromMemorySegment(BS, data, col + HALF, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).mul(d1).intoArray(panel, at + HALF);
+            }
+        }
+    }
+
+    /** The scale of {@code row} in its group's tile at {@code tile}. */
+    private float scale(long tile, int row) {
+        return Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * (row % GROUP)));
+    }
+
+    /** Where block {@code b} of the group holding {@code row} starts. */
+    private long tile(int row, int b) {
+        return ((long) (row / GROUP) * (cols / VALUES) + b) * TILE;
+    }
+}
