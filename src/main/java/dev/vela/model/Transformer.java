@@ -24,6 +24,12 @@ import java.lang.foreign.MemorySegment;
 public final class Transformer {
     public static final int DEFAULT_BATCH = 128;
     /**
+     * Fewer tokens than this go through one at a time: a batched product dequantizes its whole
+     * matrix however few tokens share it, which costs about ten decode steps (1B Q8_0 model, two
+     * threads: 2 tokens took 330-460 ms batched, 80 ms one by one; 16 tokens 270 ms batched).
+     */
+    static final int BATCHED_MIN = 8;
+    /**
      * Below this many cached values to weigh (tokens × heads × positions × head size) attention
      * runs on the calling thread: waking the workers would cost more than the work.
      */
@@ -36,6 +42,7 @@ public final class Transformer {
     static final int GROUPED_MIN_CONTEXT = 256;
 
     private final ModelConfig c;
+    private final int batchedMin;
     private final Weights w;
     private final Parallel pool;
     private final KVCache cache;
@@ -58,11 +65,13 @@ public final class Transformer {
     private final int[] one = new int[1];
 
     public Transformer(ModelConfig config, Weights weights, Parallel pool, int contextLength) {
-        this(config, weights, pool, contextLength, DEFAULT_BATCH);
+        this(config, weights, pool, contextLength, DEFAULT_BATCH, BATCHED_MIN);
     }
 
-    public Transformer(ModelConfig config, Weights weights, Parallel pool, int contextLength, int batch) {
+    /** With batches of at most {@code batch} tokens, and fewer than {@code batchedMin} going one at a time. */
+    public Transformer(ModelConfig config, Weights weights, Parallel pool, int contextLength, int batch, int batchedMin) {
         this.c = config;
+        this.batchedMin = batchedMin;
         this.w = weights;
         this.pool = pool;
         this.batch = Math.max(1, Math.min(batch, contextLength));
@@ -129,8 +138,11 @@ public final class Transformer {
         if (n < 1 || pos < 0 || pos + n > cache.capacity()) {
             throw new IllegalArgumentException("positions " + pos + ".." + (pos + n - 1) + " are outside the context of " + cache.capacity());
         }
-        for (int done = 0; done < n; done += batch) {
-            int m = Math.min(batch, n - done);
+        for (int done = 0, m; done < n; done += m) {
+            m = Math.min(batch, n - done);
+            if (m < batchedMin) {
+                m = 1;
+            }
             layers(tokens, off + done, m, pos + done);
             for (int t = Math.max(0, logitsFrom - done); t < m; t++) {
                 if (sink != null || done + t == n - 1) {

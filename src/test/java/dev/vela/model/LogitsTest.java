@@ -44,7 +44,7 @@ class LogitsTest {
      */
     static List<float[]> runBatched(String name, int[] ids, int chunk, int batch, List<Integer> positions) {
         try (Model model = Model.load(TestData.model(name + ".gguf"))) {
-            Transformer t = new Transformer(model.config(), model.weights(), pool, ids.length, batch);
+            Transformer t = new Transformer(model.config(), model.weights(), pool, ids.length, batch, 1); // every chunk batched
             List<float[]> out = new ArrayList<>();
             for (int pos = 0; pos < ids.length; pos += chunk) {
                 int n = Math.min(chunk, ids.length - pos);
