@@ -39,12 +39,7 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * (nibble j at bits 4j); the kernel takes the matching x values, so the copy is a transpose of
  * 16-bit units with nothing reordered inside them. The size is the same as the original's.
  */
-public final class Q4_0x32Tensor extends Tensor {
-    private static final VectorSpecies<Short> SS = ShortVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, SS.vectorShape());
-    private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, SS.vectorShape());
-    /** Rows per group: one lane each. */
-    public static final int GROUP = SS.length();
+public final class Q4_0x32Tensor extends RowGroupTensor {
     private static final long TILE = 18L * GROUP;
     private static final long SCALES = 2L * GROUP;
     /** Column c of nibble j of a lane's short in vector c (see the class comment). */
@@ -62,11 +57,6 @@ public final class Q4_0x32Tensor extends Tensor {
     @Override
     public GGMLType type() {
         return GGMLType.Q4_0;
-    }
-
-    /** Whether {@code rows} rows fill whole groups; the others keep the file's layout. */
-    static boolean fits(int rows) {
-        return rows % GROUP == 0;
     }
 
     /**
@@ -96,16 +86,8 @@ public final class Q4_0x32Tensor extends Tensor {
             }
             MemorySegment.copy(out, 0, to, F16Tensor.HALF, at, out.length);
         }
-        if (source.data().isMapped()) {
-            // The file's pages are not read again: let them leave this process's memory.
-            source.data().unload();
-        }
+        release(source);
         return new Q4_0x32Tensor(to, rows, cols);
-    }
-
-    @Override
-    public int rowsPerPass() {
-        return GROUP;
     }
 
     /**
@@ -164,12 +146,6 @@ public final class Q4_0x32Tensor extends Tensor {
             acc0.intoArray(out, g * GROUP);
             acc1.intoArray(out, g * GROUP + half);
         }
-    }
-
-    /** One row alone, as {@link #dotScalar} computes it: this layout is for whole groups of rows. */
-    @Override
-    public float dot(int row, MemorySegment x) {
-        return dotScalar(row, Activations.toArray(x, cols), 0);
     }
 
     /** The scalar twin of {@link #matvec}: the same rounding of x, sums and multiply-adds in the same order. */
@@ -237,11 +213,6 @@ public final class Q4_0x32Tensor extends Tensor {
                 out[at + 2 * c + 17] = d * (q >> 12);
             }
         }
-    }
-
-    @Override
-    public int panelRows() {
-        return GROUP;
     }
 
     /**

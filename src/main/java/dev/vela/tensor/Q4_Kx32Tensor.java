@@ -30,12 +30,7 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * of sub-block 2c + 1 (nibbles 1, 3). The kernel reads a tile front to back: with all scales
  * first, it went back for each pair's and streamed 8.4 GB/s from memory instead of 19.
  */
-public final class Q4_Kx32Tensor extends Tensor {
-    private static final VectorSpecies<Short> SS = ShortVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, SS.vectorShape());
-    private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, SS.vectorShape());
-    /** Rows per group: one lane each. */
-    public static final int GROUP = SS.length();
+public final class Q4_Kx32Tensor extends RowGroupTensor {
     private static final int BLOCK = 256;
     private static final int FILE_BLOCK_BYTES = 144;
     private static final long VECTOR = 2L * GROUP;
@@ -53,11 +48,6 @@ public final class Q4_Kx32Tensor extends Tensor {
     @Override
     public GGMLType type() {
         return GGMLType.Q4_K;
-    }
-
-    /** Whether {@code rows} rows fill whole groups; the others keep the file's layout. */
-    static boolean fits(int rows) {
-        return rows % GROUP == 0;
     }
 
     /**
@@ -95,15 +85,8 @@ public final class Q4_Kx32Tensor extends Tensor {
             }
             MemorySegment.copy(out, 0, to, F16Tensor.HALF, 2L * g * out.length, out.length);
         }
-        if (source.data().isMapped()) {
-            source.data().unload(); // not read again (see Q4_0x32Tensor#of)
-        }
+        release(source);
         return new Q4_Kx32Tensor(to, rows, cols);
-    }
-
-    @Override
-    public int rowsPerPass() {
-        return GROUP;
     }
 
     /**
@@ -172,12 +155,6 @@ public final class Q4_Kx32Tensor extends Tensor {
         }
     }
 
-    /** One row alone, as {@link #dotScalar} computes it: this layout is for whole groups of rows. */
-    @Override
-    public float dot(int row, MemorySegment x) {
-        return dotScalar(row, Activations.toArray(x, cols), 0);
-    }
-
     /** The scalar twin of {@link #matvec}: the same rounding of x, sums and float operations in the same order. */
     @Override
     public float dotScalar(int row, float[] x, int xOff) {
@@ -228,11 +205,6 @@ public final class Q4_Kx32Tensor extends Tensor {
         int c = j / 2;
         short q = data.get(F16Tensor.HALF, lane + PAIRS + c * PAIR + i / 2 * VECTOR);
         return q >>> 4 * (2 * (i % 2) + j % 2) & 0xF;
-    }
-
-    @Override
-    public int panelRows() {
-        return GROUP;
     }
 
     /** As {@link Q4_0x32Tensor#dequantizePanel}: each vector of a tile is four columns of the group. */

@@ -28,12 +28,7 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * {@code 4j + k mod 4} of lane r in bit vector {@code k / 4} is the fifth bit of nibble j of quant
  * vector k, inverted: nibble and inverted bit read as q − 16 in five-bit two's complement.
  */
-public final class Q5_Kx32Tensor extends Tensor {
-    private static final VectorSpecies<Short> SS = ShortVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, SS.vectorShape());
-    private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, SS.vectorShape());
-    /** Rows per group: one lane each. */
-    public static final int GROUP = SS.length();
+public final class Q5_Kx32Tensor extends RowGroupTensor {
     private static final int BLOCK = 256;
     private static final int FILE_BLOCK_BYTES = 176;
     private static final long VECTOR = 2L * GROUP;
@@ -52,11 +47,6 @@ public final class Q5_Kx32Tensor extends Tensor {
     @Override
     public GGMLType type() {
         return GGMLType.Q5_K;
-    }
-
-    /** Whether {@code rows} rows fill whole groups; the others keep the file's layout. */
-    static boolean fits(int rows) {
-        return rows % GROUP == 0;
     }
 
     /**
@@ -110,15 +100,8 @@ public final class Q5_Kx32Tensor extends Tensor {
             }
             MemorySegment.copy(out, 0, to, F16Tensor.HALF, 2L * g * out.length, out.length);
         }
-        if (source.data().isMapped()) {
-            source.data().unload(); // not read again (see Q4_0x32Tensor#of)
-        }
+        release(source);
         return new Q5_Kx32Tensor(to, rows, cols);
-    }
-
-    @Override
-    public int rowsPerPass() {
-        return GROUP;
     }
 
     /**
@@ -190,12 +173,6 @@ public final class Q5_Kx32Tensor extends Tensor {
         }
     }
 
-    /** One row alone, as {@link #dotScalar} computes it: this layout is for whole groups of rows. */
-    @Override
-    public float dot(int row, MemorySegment x) {
-        return dotScalar(row, Activations.toArray(x, cols), 0);
-    }
-
     /** The scalar twin of {@link #matvec}: the same rounding of x, sums and float operations in the same order. */
     @Override
     public float dotScalar(int row, float[] x, int xOff) {
@@ -250,11 +227,6 @@ public final class Q5_Kx32Tensor extends Tensor {
         short q = data.get(F16Tensor.HALF, lane + PAIRS + c * PAIR + PAIR_QUANTS + k * VECTOR);
         short bits = data.get(F16Tensor.HALF, lane + PAIRS + c * PAIR + k / 4 * VECTOR);
         return (q >>> 4 * n & 0xF) | ((bits >>> 4 * n + k % 4 & 1) ^ 1) << 4;
-    }
-
-    @Override
-    public int panelRows() {
-        return GROUP;
     }
 
     /** As {@link Q4_Kx32Tensor#dequantizePanel}, each nibble joined with its fifth bit. */

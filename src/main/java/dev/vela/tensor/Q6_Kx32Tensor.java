@@ -30,12 +30,7 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * {@code scale[2u] | scale[2u + 1] << 8} (signed bytes) and 16 vectors of quants, lane r of
  * vector k holding q − 32 of columns 32u + 2k (low byte) and 32u + 2k + 1 (high byte).
  */
-public final class Q6_Kx32Tensor extends Tensor {
-    private static final VectorSpecies<Short> SS = ShortVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, SS.vectorShape());
-    private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, SS.vectorShape());
-    /** Rows per group: one lane each. */
-    public static final int GROUP = SS.length();
+public final class Q6_Kx32Tensor extends RowGroupTensor {
     private static final int BLOCK = 256;
     private static final int FILE_BLOCK_BYTES = 210;
     private static final int VECTOR = 2 * GROUP;
@@ -51,11 +46,6 @@ public final class Q6_Kx32Tensor extends Tensor {
     @Override
     public GGMLType type() {
         return GGMLType.Q6_K;
-    }
-
-    /** Whether {@code rows} rows fill whole groups; the others keep the file's layout. */
-    static boolean fits(int rows) {
-        return rows % GROUP == 0;
     }
 
     /**
@@ -93,20 +83,13 @@ public final class Q6_Kx32Tensor extends Tensor {
             }
             MemorySegment.copy(out, 0, to, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
         }
-        if (source.data().isMapped()) {
-            source.data().unload(); // not read again (see Q4_0x32Tensor#of)
-        }
+        release(source);
         return new Q6_Kx32Tensor(to, rows, cols);
     }
 
     /** Where weight i (0..255) of a super-block is in lane 0 of its tile. */
     private static int quant(int i) {
         return UNITS + i / 32 * UNIT + VECTOR + (i % 32 / 2) * VECTOR + i % 2;
-    }
-
-    @Override
-    public int rowsPerPass() {
-        return GROUP;
     }
 
     /**
@@ -161,12 +144,6 @@ public final class Q6_Kx32Tensor extends Tensor {
         }
     }
 
-    /** One row alone, as {@link #dotScalar} computes it: this layout is for whole groups of rows. */
-    @Override
-    public float dot(int row, MemorySegment x) {
-        return dotScalar(row, Activations.toArray(x, cols), 0);
-    }
-
     /** The scalar twin of {@link #matvec}: the same rounding of x, sums and float operations in the same order. */
     @Override
     public float dotScalar(int row, float[] x, int xOff) {
@@ -203,11 +180,6 @@ public final class Q6_Kx32Tensor extends Tensor {
     /** Sub-block j's scale of the row whose lane starts at {@code lane} in its tile. */
     private int scale(long lane, int j) {
         return data.get(ValueLayout.JAVA_BYTE, lane + UNITS + (long) (j / 2) * UNIT + j % 2);
-    }
-
-    @Override
-    public int panelRows() {
-        return GROUP;
     }
 
     /** As {@link Q4_0x32Tensor#dequantizePanel}: each vector of a tile is two columns of the group. */

@@ -25,10 +25,8 @@ import static jdk.incubator.vector.VectorOperators.B2F;
  * <p>Layout: per group of rows, per block of 32 columns, one tile of {@code 34 × GROUP} bytes:
  * the rows' fp16 scales, then per column the group's quants.
  */
-public final class Q8_0x32Tensor extends Tensor {
-    private static final VectorSpecies<Float> FS = Block32.FLOATS;
-    /** Rows per group: two float vectors. */
-    public static final int GROUP = 2 * FS.length();
+public final class Q8_0x32Tensor extends RowGroupTensor {
+    /** Half a group: one float vector. */
     private static final int HALF = FS.length();
     /** Half a group's quants, widened at once (at least 64 bits: at 128-bit vectors it reads 4 bytes past). */
     private static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, 8 * HALF)));
@@ -42,11 +40,6 @@ public final class Q8_0x32Tensor extends Tensor {
     @Override
     public GGMLType type() {
         return GGMLType.Q8_0;
-    }
-
-    /** Whether {@code rows} rows fill whole groups; the others keep the file's layout. */
-    static boolean fits(int rows) {
-        return rows % GROUP == 0;
     }
 
     /**
@@ -75,15 +68,8 @@ public final class Q8_0x32Tensor extends Tensor {
             }
             MemorySegment.copy(out, 0, to, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
         }
-        if (source.data().isMapped()) {
-            source.data().unload(); // not read again (see Q4_0x32Tensor#of)
-        }
+        release(source);
         return new Q8_0x32Tensor(to, rows, cols);
-    }
-
-    @Override
-    public int rowsPerPass() {
-        return GROUP;
     }
 
     /**
@@ -123,12 +109,6 @@ public final class Q8_0x32Tensor extends Tensor {
         }
     }
 
-    /** One row alone, as {@link #dotScalar} computes it: this layout is for whole groups of rows. */
-    @Override
-    public float dot(int row, MemorySegment x) {
-        return dotScalar(row, Activations.toArray(x, cols), 0);
-    }
-
     /** The scalar twin of {@link #matvec}: the same multiply-adds in the same order. */
     @Override
     public float dotScalar(int row, float[] x, int xOff) {
@@ -156,11 +136,6 @@ public final class Q8_0x32Tensor extends Tensor {
                 out[off + b * VALUES + c] = d * data.get(ValueLayout.JAVA_BYTE, lane + (long) c * GROUP);
             }
         }
-    }
-
-    @Override
-    public int panelRows() {
-        return GROUP;
     }
 
     /** A column of a tile is a column of the panel: two widened vectors times the rows' scales. */
