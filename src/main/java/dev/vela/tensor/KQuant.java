@@ -67,6 +67,18 @@ final class KQuant {
         return (low & 0xFFFFFFFFL) | (long) high << 32;
     }
 
+    /**
+     * Sub-block j's scale and min of the Q4_K/Q5_K super-block whose 12 scale bytes are the
+     * little-endian shorts {@code in[at .. at + 5]}, as {@code scale | min << 8}: how the repacked
+     * layouts keep them.
+     */
+    static short scaleAndMin(short[] in, int at, int j) {
+        int a0 = in[at] & 0xFFFF | in[at + 1] << 16;
+        int a1 = in[at + 2] & 0xFFFF | in[at + 3] << 16;
+        int a2 = in[at + 4] & 0xFFFF | in[at + 5] << 16;
+        return (short) (scalesK4(a0, a1, a2) >>> 8 * j & 0xFF | (minsK4(a0, a1, a2) >>> 8 * j & 0xFF) << 8);
+    }
+
     /** The eight 6-bit mins, packed like {@link #scalesK4}. */
     static long minsK4(int a0, int a1, int a2) {
         int low = a1 & 0x3F3F3F3F;

@@ -230,9 +230,7 @@ public final class Q4_0x32Tensor extends RowGroupTensor {
         ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
         for (int b = k0 / VALUES; b < k1 / VALUES; b++) {
             long tile = tile(first, b);
-            for (int r = 0; r < GROUP; r++) {
-                scales[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * r));
-            }
+            halves(tile, scales);
             FloatVector d0 = FloatVector.fromArray(FS, scales, 0);
             FloatVector d1 = FloatVector.fromArray(FS, scales, half);
             int column = (b * VALUES - k0) * GROUP;

@@ -70,13 +70,8 @@ public final class Q4_Kx32Tensor extends RowGroupTensor {
                     int lane = b * tileShorts + r;
                     out[lane] = in[block];
                     out[lane + GROUP] = in[block + 1];
-                    int a0 = in[block + 2] & 0xFFFF | in[block + 3] << 16;
-                    int a1 = in[block + 4] & 0xFFFF | in[block + 5] << 16;
-                    int a2 = in[block + 6] & 0xFFFF | in[block + 7] << 16;
-                    long scales = KQuant.scalesK4(a0, a1, a2);
-                    long mins = KQuant.minsK4(a0, a1, a2);
                     for (int j = 0; j < 8; j++) {
-                        out[lane + (2 + 18 * (j / 2) + 16 + j % 2) * GROUP] = (short) (scales >>> 8 * j & 0xFF | (mins >>> 8 * j & 0xFF) << 8);
+                        out[lane + (2 + 18 * (j / 2) + 16 + j % 2) * GROUP] = KQuant.scaleAndMin(in, block + 2, j);
                     }
                     for (int v = 0; v < 64; v++) {
                         out[lane + (2 + 18 * (v / 16) + v % 16) * GROUP] = in[block + 8 + v];
@@ -113,10 +108,8 @@ public final class Q4_Kx32Tensor extends RowGroupTensor {
             FloatVector acc1 = acc0;
             for (int b = 0; b < blocks; b++) {
                 long tile = ((long) g * blocks + b) * TILE;
-                for (int r = 0; r < GROUP; r++) {
-                    d[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * r));
-                    dmin[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + DMIN + 2L * r));
-                }
+                halves(tile, d);
+                halves(tile + DMIN, dmin);
                 FloatVector d0 = FloatVector.fromArray(FS, d, 0);
                 FloatVector d1 = FloatVector.fromArray(FS, d, half);
                 FloatVector m0 = FloatVector.fromArray(FS, dmin, 0);
@@ -215,10 +208,8 @@ public final class Q4_Kx32Tensor extends RowGroupTensor {
         float[] dmin = new float[GROUP];
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
-            for (int r = 0; r < GROUP; r++) {
-                d[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * r));
-                dmin[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + DMIN + 2L * r));
-            }
+            halves(tile, d);
+            halves(tile + DMIN, dmin);
             for (int j = 0; j < 8; j++) {
                 ShortVector sm = ShortVector.fromMemorySegment(SS, data, tile + scales(j), LITTLE_ENDIAN);
                 IntVector sm0 = (IntVector) sm.convertShape(S2I, IS, 0);

@@ -112,9 +112,7 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
             FloatVector acc1 = acc0;
             for (int b = 0; b < blocks; b++) {
                 long tile = ((long) g * blocks + b) * TILE;
-                for (int r = 0; r < GROUP; r++) {
-                    d[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * r));
-                }
+                halves(tile, d);
                 FloatVector d0 = FloatVector.fromArray(FS, d, 0);
                 FloatVector d1 = FloatVector.fromArray(FS, d, half);
                 for (int u = 0; u < 8; u++) {
@@ -190,9 +188,7 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
-            for (int r = 0; r < GROUP; r++) {
-                d[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * r));
-            }
+            halves(tile, d);
             FloatVector d0 = FloatVector.fromArray(FS, d, 0);
             FloatVector d1 = FloatVector.fromArray(FS, d, half);
             for (int u = 0; u < 8; u++) {

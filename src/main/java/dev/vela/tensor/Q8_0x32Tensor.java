@@ -98,9 +98,7 @@ public final class Q8_0x32Tensor extends RowGroupTensor {
                     u0 = ((FloatVector) ByteVector.fromMemorySegment(BS, data, col + GROUP, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).fma(xb, u0);
                     u1 = ((FloatVector) ByteVector.fromMemorySegment(BS, data, col + GROUP + HALF, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).fma(xb, u1);
                 }
-                for (int r = 0; r < GROUP; r++) {
-                    d[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * r));
-                }
+                halves(tile, d);
                 acc0 = t0.add(u0).fma(FloatVector.fromArray(FS, d, 0), acc0);
                 acc1 = t1.add(u1).fma(FloatVector.fromArray(FS, d, HALF), acc1);
             }
@@ -144,9 +142,7 @@ public final class Q8_0x32Tensor extends RowGroupTensor {
         float[] d = new float[GROUP];
         for (int b = k0 / VALUES; b < k1 / VALUES; b++) {
             long tile = tile(first, b);
-            for (int r = 0; r < GROUP; r++) {
-                d[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * r));
-            }
+            halves(tile, d);
             FloatVector d0 = FloatVector.fromArray(FS, d, 0);
             FloatVector d1 = FloatVector.fromArray(FS, d, HALF);
             for (int c = 0; c < VALUES; c++) {

@@ -38,6 +38,13 @@ abstract class RowGroupTensor extends Tensor {
         }
     }
 
+    /** The group's {@link #GROUP} fp16 values at {@code at} (its rows' scales) as floats into {@code into}. */
+    final void halves(long at, float[] into) {
+        for (int r = 0; r < GROUP; r++) {
+            into[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, at + 2L * r));
+        }
+    }
+
     @Override
     public final int rowsPerPass() {
         return GROUP;
