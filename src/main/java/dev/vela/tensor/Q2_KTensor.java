@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static dev.vela.tensor.KQuant.*;
@@ -31,6 +32,11 @@ public final class Q2_KTensor extends QuantTensor {
     @Override
     public GGMLType type() {
         return GGMLType.Q2_K;
+    }
+
+    @Override
+    public Tensor repacked(Arena arena) {
+        return Q2_Kx32Tensor.fits(rows) ? Q2_Kx32Tensor.of(this, arena) : this;
     }
 
     @Override

@@ -69,12 +69,13 @@ final class KernelCases {
     }
 
     /** The types repacked at load for 16-bit arithmetic, and their group of rows. */
-    static final List<GGMLType> REPACKED = List.of(GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K);
+    static final List<GGMLType> REPACKED = List.of(GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q2_K, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K);
 
     static int group(GGMLType type) {
         return switch (type) {
             case Q8_0 -> Q8_0x32Tensor.GROUP;
             case Q4_0 -> Q4_0x32Tensor.GROUP;
+            case Q2_K -> Q2_Kx32Tensor.GROUP;
             case Q4_K -> Q4_Kx32Tensor.GROUP;
             case Q5_K -> Q5_Kx32Tensor.GROUP;
             case Q6_K -> Q6_Kx32Tensor.GROUP;

@@ -79,7 +79,7 @@ class MatMulTest {
      * of columns.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q4_K", "Q5_K", "Q6_K"})
     void panelProductMatchesFileLayout(GGMLType type) {
         SplittableRandom rnd = new SplittableRandom(4);
         int group = KernelCases.group(type);

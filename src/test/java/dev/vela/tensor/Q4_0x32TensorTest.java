@@ -23,14 +23,14 @@ class Q4_0x32TensorTest {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q4_K", "Q5_K", "Q6_K"})
     void kernelsAgreeBeforeWarmUp(GGMLType type) {
         List<String> problems = KernelCases.checkRepacked(type, 1);
         assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q4_K", "Q5_K", "Q6_K"})
     void kernelsAgreeOnceCompiled(GGMLType type) {
         KernelCases.warmUpRepacked(type);
         List<String> problems = KernelCases.checkRepacked(type, 2);
