@@ -4,9 +4,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A weight matrix of {@code rows × cols} stored row by row in one ggml type, viewed in place
- * over the mapped file (never copied). Each type owns its dot product: a Vector API kernel and
- * a plain scalar twin that computes the same sum and that the tests compare it to.
+ * A weight matrix of {@code rows × cols} in one ggml type: stored row by row and viewed in place
+ * over the mapped file, or copied once at load into a layout for faster decoding
+ * ({@link #repacked}). Each type owns its dot product: a Vector API kernel and a plain scalar
+ * twin that computes the same sum and that the tests compare it to.
  */
 public abstract class Tensor {
     protected final MemorySegment data;
