@@ -2,8 +2,6 @@ package dev.vela.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,10 +12,6 @@ import java.lang.foreign.ValueLayout;
 import static dev.vela.tensor.Block32.VALUES;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.B2F;
-import static jdk.incubator.vector.VectorOperators.I2F;
-import static jdk.incubator.vector.VectorOperators.LSHL;
-import static jdk.incubator.vector.VectorOperators.LT;
-import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
  * Q8_0 copied at load with {@link #GROUP} rows side by side: a column of a block is the group's
@@ -87,6 +81,7 @@ public final class Q8_0x32Tensor extends RowGroupTensor {
     @Override
     public void matvec(MemorySegment x, float[] out, int from, int to) {
         int blocks = cols / VALUES;
+        float[] d = new float[GROUP];
         for (int g = from / GROUP; g < to / GROUP; g++) {
             FloatVector acc0 = FloatVector.zero(FS);
             FloatVector acc1 = acc0;
@@ -103,19 +98,9 @@ public final class Q8_0x32Tensor extends RowGroupTensor {
                     u0 = ((FloatVector) ByteVector.fromMemorySegment(BS, data, col + GROUP, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).fma(xb, u0);
                     u1 = ((FloatVector) ByteVector.fromMemorySegment(BS, data, col + GROUP + HALF, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).fma(xb, u1);
                 }
-                // The rows' fp16 scales to floats exactly, as Q4_0x32Tensor#matvec explains; in
-                // vectors, not one by one: a tile here is only 1024 weights (24 -> 30 GB/s in cache).
-                ShortVector h = ShortVector.fromMemorySegment(SS, data, tile, LITTLE_ENDIAN);
-                IntVector h0 = (IntVector) h.convertShape(S2I, IS, 0);
-                IntVector h1 = (IntVector) h.convertShape(S2I, IS, 1);
-                IntVector m0 = h0.and(0x7FFF);
-                IntVector m1 = h1.and(0x7FFF);
-                IntVector sub0 = ((FloatVector) m0.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
-                IntVector sub1 = ((FloatVector) m1.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
-                IntVector bits0 = m0.lanewise(LSHL, 13).add(112 << 23).blend(sub0, m0.compare(LT, 0x400));
-                IntVector bits1 = m1.lanewise(LSHL, 13).add(112 << 23).blend(sub1, m1.compare(LT, 0x400));
-                acc0 = t0.add(u0).fma(bits0.or(h0.and(0x8000_0000)).reinterpretAsFloats(), acc0);
-                acc1 = t1.add(u1).fma(bits1.or(h1.and(0x8000_0000)).reinterpretAsFloats(), acc1);
+                halves(tile, d);
+                acc0 = t0.add(u0).fma(FloatVector.fromArray(FS, d, 0), acc0);
+                acc1 = t1.add(u1).fma(FloatVector.fromArray(FS, d, HALF), acc1);
             }
             acc0.intoArray(out, g * GROUP);
             acc1.intoArray(out, g * GROUP + HALF);

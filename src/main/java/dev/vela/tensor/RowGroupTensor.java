@@ -1,9 +1,17 @@
 package dev.vela.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LT;
+import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
  * A matrix copied at load with {@link #GROUP} rows side by side ({@link Tensor#repacked}): one
@@ -16,6 +24,8 @@ abstract class RowGroupTensor extends Tensor {
     static final VectorSpecies<Short> SS = ShortVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, SS.vectorShape());
     static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, SS.vectorShape());
+    /** (127 − 15) << 23: float's exponent bias minus fp16's, in place. */
+    private static final int EXPONENT_REBIAS = 112 << 23;
     /** Rows per group: one lane of a vector of shorts each, 32 at 512 bits. */
     public static final int GROUP = SS.length();
 
@@ -38,8 +48,32 @@ abstract class RowGroupTensor extends Tensor {
         }
     }
 
-    /** The group's {@link #GROUP} fp16 values at {@code at} (its rows' scales) as floats into {@code into}. */
+    /**
+     * The group's {@link #GROUP} fp16 values at {@code at} (its rows' scales, finite) as floats
+     * into {@code into}, exactly, in vectors: a normal value's exponent and mantissa moved into place
+     * and the exponent rebiased by an integer add; a subnormal one (exponent 0) is its mantissa ×
+     * 2^-24. One by one they cost a quarter of Q8_0's kernel, whose tiles are 1024 weights.
+     * (Moving the bits and multiplying by 2^112 is shorter, but a subnormal fp16 then makes a
+     * subnormal float, and multiplying one is slow here: random scales, a sixteenth of them
+     * subnormal, ran at 11 against 18 GB/s.) Returns nothing, so that nothing is boxed if the JIT
+     * leaves the call in place.
+     */
     final void halves(long at, float[] into) {
+        ShortVector h = ShortVector.fromMemorySegment(SS, data, at, LITTLE_ENDIAN);
+        IntVector h0 = (IntVector) h.convertShape(S2I, IS, 0);
+        IntVector h1 = (IntVector) h.convertShape(S2I, IS, 1);
+        IntVector m0 = h0.and(0x7FFF);
+        IntVector m1 = h1.and(0x7FFF);
+        IntVector sub0 = ((FloatVector) m0.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+        IntVector sub1 = ((FloatVector) m1.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
+        IntVector bits0 = m0.lanewise(LSHL, 13).add(EXPONENT_REBIAS).blend(sub0, m0.compare(LT, 0x400));
+        IntVector bits1 = m1.lanewise(LSHL, 13).add(EXPONENT_REBIAS).blend(sub1, m1.compare(LT, 0x400));
+        bits0.or(h0.and(0x8000_0000)).reinterpretAsFloats().intoArray(into, 0);
+        bits1.or(h1.and(0x8000_0000)).reinterpretAsFloats().intoArray(into, IS.length());
+    }
+
+    /** The scalar twin of {@link #halves}. */
+    final void halvesScalar(long at, float[] into) {
         for (int r = 0; r < GROUP; r++) {
             into[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, at + 2L * r));
         }

@@ -169,4 +169,24 @@ class Q4_0x32TensorTest {
         assertArrayEquals(sq, vq);
         assertArrayEquals(sd, vd);
     }
+
+    /** The rows' fp16 scales to floats in vectors equal Float.float16ToFloat on every finite fp16: normal, subnormal, zero, either sign. */
+    @Test
+    void halvesEqualTheirScalarTwinOnEveryFiniteHalf() {
+        int group = Q4_0x32Tensor.GROUP;
+        RowGroupTensor w = (RowGroupTensor) RandomWeights.matrix(GGMLType.Q4_0, group, 32, new Random(9)).repacked(Arena.ofAuto());
+        float[] vector = new float[group];
+        float[] scalar = new float[group];
+        for (int first = 0; first < 0x10000; first += group) {
+            for (int r = 0; r < group; r++) {
+                int bits = first + r;
+                w.data().set(SHORT, 2L * r, (short) ((bits & 0x7C00) == 0x7C00 ? bits & 0x83FF : bits)); // no inf or NaN
+            }
+            w.halves(0, vector);
+            w.halvesScalar(0, scalar);
+            for (int r = 0; r < group; r++) {
+                assertEquals(Float.floatToRawIntBits(scalar[r]), Float.floatToRawIntBits(vector[r]), "fp16 " + Integer.toHexString(first + r));
+            }
+        }
+    }
 }
