@@ -189,4 +189,20 @@ class Q4_0x32TensorTest {
             }
         }
     }
+
+    /** Q4_0's vectorized row dequantization (a row's shorts gathered back into the file's bytes) against its scalar twin. */
+    @Test
+    void dequantizeRowEqualsItsScalarTwin() {
+        int group = Q4_0x32Tensor.GROUP;
+        for (int cols : new int[] {32, 96, 2048}) {
+            Q4_0x32Tensor w = (Q4_0x32Tensor) RandomWeights.matrix(GGMLType.Q4_0, 2 * group, cols, new Random(cols)).repacked(Arena.ofAuto());
+            float[] vector = new float[cols + 3];
+            float[] scalar = new float[cols + 3];
+            for (int r = 0; r < 2 * group; r++) {
+                w.dequantizeRow(r, vector, 3);
+                w.dequantizeRowScalar(r, scalar, 3);
+                assertArrayEquals(scalar, vector, "row " + r + " of " + cols + " columns");
+            }
+        }
+    }
 }
