@@ -35,6 +35,7 @@ import java.util.SplittableRandom;
 final class KernelBenchmark {
     static final long MEMORY_BYTES = 256L << 20;
     private static final long WARM_UP_NANOS = 300_000_000L;
+    private static final int WARM_UP_PRODUCTS = 2_000;
     private static final long TIMED_NANOS = 1_000_000_000L;
     private static final int MIN_RUNS = 20;
     /** Cleared in every little-endian 16-bit word: the exponent's top bit of an fp16 or bf16 (and of a float's high half). */
@@ -102,6 +103,7 @@ final class KernelBenchmark {
                     }
                     MemorySegment xs = Activations.of(arena, x, 0, cols);
                     float[] y = new float[rows];
+                    warmUp(type, cols, all, xs);
                     time(pool, matrices, 1, xs, y, WARM_UP_NANOS);
                     double cached = time(pool, matrices, 1, xs, y, TIMED_NANOS);
                     double memory = time(pool, matrices, copies, xs, y, TIMED_NANOS);
@@ -134,6 +136,25 @@ final class KernelBenchmark {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VelaException("interrupted");
+        }
+    }
+
+    /**
+     * Many products of a small matrix first, so that the JIT compiles the product as a whole
+     * method (as hundreds of products per token do when a model runs) rather than only its loops
+     * inside a few long calls: a kernel slow before compiling, as one with lane permutations is,
+     * otherwise ran its timed calls half in the first-tier code.
+     */
+    private static void warmUp(GGMLType type, int cols, MemorySegment all, MemorySegment x) {
+        int rows = 64;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment copy = arena.allocate(type.bytesFor((long) rows * cols), 64);
+            copy.copyFrom(all.asSlice(0, copy.byteSize()));
+            Tensor w = type.view(copy, rows, cols).repacked(arena);
+            float[] y = new float[rows];
+            for (int i = 0; i < WARM_UP_PRODUCTS; i++) {
+                w.matvec(x, y, 0, rows);
+            }
         }
     }
 

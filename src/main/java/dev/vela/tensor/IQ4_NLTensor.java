@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static dev.vela.tensor.Block32.PARTS;
@@ -28,6 +29,12 @@ public final class IQ4_NLTensor extends QuantTensor {
     @Override
     public GGMLType type() {
         return GGMLType.IQ4_NL;
+    }
+
+    /** {@link IQ4_NLx32Tensor}, when the rows fill whole groups and the machine's vectors hold the 16 levels. */
+    @Override
+    public Tensor repacked(Arena arena) {
+        return IQ4_NLx32Tensor.fits(rows) ? IQ4_NLx32Tensor.of(this, arena) : this;
     }
 
     /**

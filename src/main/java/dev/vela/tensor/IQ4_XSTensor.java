@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static dev.vela.tensor.Block32.PARTS;
@@ -32,6 +33,12 @@ public final class IQ4_XSTensor extends QuantTensor {
     @Override
     public GGMLType type() {
         return GGMLType.IQ4_XS;
+    }
+
+    /** {@link IQ4_XSx32Tensor}, when the rows fill whole groups and the machine's vectors hold the 16 levels. */
+    @Override
+    public Tensor repacked(Arena arena) {
+        return IQ4_XSx32Tensor.fits(rows) ? IQ4_XSx32Tensor.of(this, arena) : this;
     }
 
     @Override

@@ -68,8 +68,14 @@ final class KernelCases {
         return problems;
     }
 
-    /** The types repacked at load for 16-bit arithmetic, and their group of rows. */
-    static final List<GGMLType> REPACKED = List.of(GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q2_K, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K);
+    /** The types repacked at load with their rows side by side, and their group of rows. */
+    static final List<GGMLType> REPACKED = List.of(GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q2_K, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K,
+            GGMLType.IQ4_NL, GGMLType.IQ4_XS);
+
+    /** Whether {@code type} is repacked at this JVM's vector width: IQ4's tables need a vector of 16 shorts. */
+    static boolean repackedAtThisWidth(GGMLType type) {
+        return type != GGMLType.IQ4_NL && type != GGMLType.IQ4_XS || IQ4x32Tensor.fits(IQ4x32Tensor.GROUP);
+    }
 
     static int group(GGMLType type) {
         return switch (type) {
@@ -79,6 +85,7 @@ final class KernelCases {
             case Q4_K -> Q4_Kx32Tensor.GROUP;
             case Q5_K -> Q5_Kx32Tensor.GROUP;
             case Q6_K -> Q6_Kx32Tensor.GROUP;
+            case IQ4_NL, IQ4_XS -> IQ4x32Tensor.GROUP;
             default -> throw new IllegalArgumentException(type + " is not repacked");
         };
     }
@@ -92,11 +99,11 @@ final class KernelCases {
     /**
      * A type repacked at load with its rows side by side ({@link Q8_0x32Tensor}, and for 16-bit
      * arithmetic {@link Q4_0x32Tensor}, {@link Q2_Kx32Tensor}, {@link Q4_Kx32Tensor},
-     * {@link Q5_Kx32Tensor}, {@link Q6_Kx32Tensor}), two
+     * {@link Q5_Kx32Tensor}, {@link Q6_Kx32Tensor}, {@link IQ4x32Tensor}), two
      * row groups: the same values as the file's layout, {@code matvec} (also over one group)
      * equal to {@code dotScalar}, and {@code dotScalar} within the error bound of rounding x to
      * 8 bits (each value off by at most half its block's step amax / 127; K-quants round x per
-     * super-block) of the exact sum.
+     * super-block, the others per 32) of the exact sum.
      */
     static List<String> checkRepacked(GGMLType type, long seed) {
         List<String> problems = new ArrayList<>();
@@ -132,7 +139,7 @@ final class KernelCases {
                 double magnitude = 0;
                 double bound = 0;
                 boolean roundsX = type != GGMLType.Q8_0; // Q8_0's copy multiplies floats
-                int xBlock = type == GGMLType.Q4_0 || type == GGMLType.Q8_0 ? 32 : 256; // x rounded per block or super-block
+                int xBlock = type.blockSize == 32 || type == GGMLType.IQ4_XS ? 32 : 256; // x rounded per block or super-block
                 for (int b = 0; b < cols; b += xBlock) {
                     double amax = 0;
                     for (int i = b; i < b + xBlock; i++) {

@@ -25,6 +25,10 @@ public final class KernelCheck {
             System.out.println(type + (problems.isEmpty() ? " ok" : " FAILED"));
         }
         for (GGMLType type : KernelCases.REPACKED) {
+            if (!KernelCases.repackedAtThisWidth(type)) {
+                System.out.println(type + " keeps the file layout at this width");
+                continue;
+            }
             KernelCases.warmUpRepacked(type);
             List<String> problems = KernelCases.checkRepacked(type, 42);
             problems.forEach(System.out::println);

@@ -42,7 +42,9 @@ class VectorWidthsTest {
             assertTrue(output.lines().toList().contains(type + " ok"), output);
         }
         for (GGMLType type : KernelCases.REPACKED) {
-            assertTrue(output.lines().toList().contains(type + " repacked (" + bits / 16 + " rows) ok"), output);
+            boolean iq4 = type == GGMLType.IQ4_NL || type == GGMLType.IQ4_XS; // its tables need 16 shorts a vector
+            String expected = iq4 && bits < 256 ? type + " keeps the file layout at this width" : type + " repacked (" + bits / 16 + " rows) ok";
+            assertTrue(output.lines().toList().contains(expected), output);
         }
     }
 

@@ -1,0 +1,118 @@
+package dev.vela.tensor;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * IQ4_NL and IQ4_XS repacked ({@link IQ4x32Tensor}): the layout of one hand-written row, and
+ * products at the extremes of the biased 16-bit sums (every product ±127 × 127), where a
+ * mistake in the bias or in taking the two rows of an int apart would show.
+ */
+class IQ4x32TensorTest {
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int GROUP = IQ4x32Tensor.GROUP;
+
+    @BeforeEach
+    void wideEnough() {
+        assumeTrue(KernelCases.repackedAtThisWidth(GGMLType.IQ4_NL), "IQ4 keeps the file layout at this vector width");
+    }
+
+    /**
+     * Row 1 of one block: d = 0.5 (fp16 0x3800), index bytes 0x10, 0xF2, then 0x88. Byte 0's
+     * nibbles are columns 0 and 16 (indices 0 and 1: levels −127, −104), byte 1's columns 1 and
+     * 17 (indices 2 and 15: −83, 113), the others index 8 (level 1). The row's lane is 2 (row m
+     * of the first half group is lane 2m), so bytes 0, 1 as a short (0xF210) sit at lane 2 of
+     * the first vector, after the group's scales. Row GROUP / 2 takes lane 1.
+     */
+    @Test
+    void handCheckedRow() {
+        MemorySegment file = Arena.ofAuto().allocate(18L * GROUP);
+        long row1 = 18;
+        file.set(SHORT, row1, (short) 0x3800);
+        file.set(ValueLayout.JAVA_BYTE, row1 + 2, (byte) 0x10);
+        file.set(ValueLayout.JAVA_BYTE, row1 + 3, (byte) 0xF2);
+        for (int j = 2; j < 16; j++) {
+            file.set(ValueLayout.JAVA_BYTE, row1 + 2 + j, (byte) 0x88);
+        }
+        long half = 18L * (GROUP / 2);
+        file.set(ValueLayout.JAVA_BYTE, half + 2, (byte) 0x5A);
+        Tensor w = GGMLType.IQ4_NL.view(file, GROUP, 32).repacked(Arena.ofAuto());
+        assertInstanceOf(IQ4_NLx32Tensor.class, w);
+        MemorySegment tile = w.data();
+        assertEquals((short) 0x3800, tile.get(SHORT, 2)); // row 1's scale, after row 0's
+        assertEquals((short) 0xF210, tile.get(SHORT, 2L * GROUP + 2 * 2)); // vector 0, lane 2
+        assertEquals((short) 0x005A, tile.get(SHORT, 2L * GROUP + 2)); // vector 0, lane 1: row GROUP / 2
+        assertEquals((short) 0x8888, tile.get(SHORT, 2L * GROUP + 2 * GROUP + 2 * 2)); // vector 1, lane 2
+
+        float[] row = new float[32];
+        w.dequantizeRow(1, row, 0);
+        float[] expected = new float[32];
+        Arrays.fill(expected, 0.5f);
+        expected[0] = -63.5f;
+        expected[16] = -52f;
+        expected[1] = -41.5f;
+        expected[17] = 56.5f;
+        assertArrayEquals(expected, row);
+
+        float[] x = new float[32];
+        x[17] = -2f; // rounds to −127 with step 2/127: row 1 gives 0.5 × 113 × −127 × 2/127 = −113
+        float[] out = new float[GROUP];
+        w.matvec(x, out, 0, GROUP);
+        assertEquals(-113f, out[1], 1e-4f);
+        assertEquals(0f, out[0]);
+    }
+
+    /** Every index 0 (level −127), d = 1, x all ±1 (rounded to ±127, step 1/127): each row is ∓127 per column. */
+    @Test
+    void extremeSumsNL() {
+        int rows = 2 * GROUP, cols = 64;
+        MemorySegment file = Arena.ofAuto().allocate(18L * rows * cols / 32);
+        for (long b = 0; b < file.byteSize(); b += 18) {
+            file.set(SHORT, b, (short) 0x3C00);
+        }
+        checkExtremes(GGMLType.IQ4_NL.view(file, rows, cols).repacked(Arena.ofAuto()), -127f);
+    }
+
+    /**
+     * As {@link #extremeSumsNL} with IQ4_XS: d = 1, each sub-block's 6-bit scale 33 (low nibbles
+     * 1: bytes 0x11; high bits 2: word 0xAAAA), so d·(33 − 32) = 1.
+     */
+    @Test
+    void extremeSumsXS() {
+        int rows = 2 * GROUP, cols = 512;
+        MemorySegment file = Arena.ofAuto().allocate(136L * rows * cols / 256);
+        for (long b = 0; b < file.byteSize(); b += 136) {
+            file.set(SHORT, b, (short) 0x3C00);
+            file.set(SHORT, b + 2, (short) 0xAAAA);
+            file.set(ValueLayout.JAVA_INT_UNALIGNED, b + 4, 0x1111_1111);
+        }
+        Tensor w = GGMLType.IQ4_XS.view(file, rows, cols).repacked(Arena.ofAuto());
+        assertInstanceOf(IQ4_XSx32Tensor.class, w);
+        checkExtremes(w, -127f);
+    }
+
+    private static void checkExtremes(Tensor w, float level) {
+        int cols = w.cols();
+        for (float sign : new float[] {1f, -1f}) {
+            float[] x = new float[cols];
+            Arrays.fill(x, sign);
+            float[] out = new float[w.rows()];
+            w.matvec(x, out, 0, w.rows());
+            for (int r = 0; r < w.rows(); r++) {
+                assertEquals(sign * level * cols, out[r], 1e-5f * cols * 127, "row " + r + ", x = " + sign);
+                assertEquals(w.dotScalar(r, x, 0), out[r], 0f, "row " + r + ": matvec vs dotScalar");
+            }
+        }
+    }
+}
