@@ -6,6 +6,7 @@ import jdk.incubator.vector.ShortVector;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.I2F;
@@ -13,30 +14,51 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
- * Q2_K copied at load with {@link #GROUP} rows side by side, for 16-bit integer products with x
- * rounded to 8 bits per super-block ({@link QuantizedInput#quantizeK}). Weight = d·scale[j]·q −
- * dmin·min[j], q of 2 bits, a 4-bit scale and min per 16 weights. A short holds eight quants of a
- * row; each is masked out, multiplied by its column's x and summed with the 15 others of its
- * sub-block (16 × 3 × 127 stays far within 16 bits); the sums are widened and scaled per
- * sub-block.
+ * Q2_K copied at load with {@link #GROUP} rows side by side, its products looked up two weights
+ * at a time. Weight = d·scale[n]·q − dmin·min[n], q of 2 bits, a 4-bit scale and min per
+ * sub-block n of 16 weights. x is rounded to 8 bits per super-block as llama.cpp's Q8_K
+ * ({@link QuantizedInput#quantizeK}); before the rows are read, each pair of columns (a, a + 1)
+ * gets a table of its 16 sums {@code xq[a]·(i & 3) + xq[a + 1]·(i >> 2)}, and the copy keeps
+ * the two quants of each such pair in one nibble ({@code q[a] | q[a + 1] << 2}), so that one
+ * permutation ({@code vpermw}) gives the sum of two products for 32 rows. A sub-block's eight
+ * lookups sum within 16 bits (8 × 2 × 3 × 127); per sub-block the sums are widened and
+ * multiplied by the scales in integers, the mins by Σ xq over the sub-block's 16 columns, and
+ * both integer totals are scaled once per super-block. Per 32 weights that is half a shift,
+ * half a mask, half a permutation and half an addition, against a mask, a shift, a multiply
+ * and an addition per weight position in 16-bit lanes without tables (8.5–10.5 GB/s).
  *
- * <p>The file keeps quant i (h = i / 128, j = (i mod 128) / 32, l = i mod 32) at bits 2j of byte
- * 16 + 32h + l, and sub-block i / 16's scale and min as the low and high nibble of byte i / 16.
- * Layout: per group, per super-block, one tile of {@code 84 × GROUP} bytes (the file's size):
- * the rows' fp16 d, their fp16 dmin, then four passes (h, s): two vectors of scale bytes (lane r
- * of the first holds sub-blocks 8h + s and 8h + 2 + s, of the second 8h + 4 + s and 8h + 6 + s),
- * then eight vectors of quants, lane r of vector k holding bytes l = 16s + 2k and l + 1 of half h
- * of row r's quants: bits 2j of the low byte are column 128h + 32j + l, of the high byte that
- * column + 1, all of sub-block 8h + 2j + s.
+ * <p>Layout: per group of rows and super-block, one tile of {@code 84 × GROUP} bytes (the
+ * file's size): the rows' fp16 d, their fp16 dmin, their 16 scale bytes as four ints (int w of
+ * every row, then int w + 1: byte k of int w is sub-block 4w + k's {@code scale | min << 4},
+ * as in the file), then 32 vectors of shorts: lane r of vector 2n + t holds row r's pairs
+ * {@code 16n + 8t + 2j} (nibble j) of sub-block n. The tiles go one super-block at a time, in
+ * each the groups one after another, so that a product reads a super-block's columns as one
+ * stream while their tables (8 KB at 512 bits) stay in the first-level cache.
+ *
+ * <p>The permutation takes the low 5 bits of a 16-bit lane at 512 bits (the table is the 16
+ * sums twice) and the low 4 at 256; narrower machines keep the file's layout.
  */
 public final class Q2_Kx32Tensor extends RowGroupTensor {
     private static final int BLOCK = 256;
     private static final int FILE_BLOCK_BYTES = 84;
+    /** Rows per int or float vector: half a group. */
+    private static final int HALF = FS.length();
     private static final long VECTOR = 2L * GROUP;
-    private static final long DMIN = VECTOR;
-    private static final long PASSES = 2 * VECTOR;
-    private static final long PASS = 10 * VECTOR;
-    private static final long TILE = PASSES + 4 * PASS;
+    /** A quarter of a tile: four sub-blocks' scale bytes (one int per row), then their quants (eight vectors). */
+    private static final long PART = 4L * GROUP + 8 * VECTOR;
+    private static final long D = 4 * PART;
+    private static final long DMIN = D + 2L * GROUP;
+    private static final long TILE = (long) FILE_BLOCK_BYTES * GROUP;
+    /** Entries of a pair's table: one vector of shorts, the 16 sums repeated. */
+    private static final int TABLE = SS.length();
+    private static final short[] FIRST = new short[TABLE];
+    private static final short[] SECOND = new short[TABLE];
+    static {
+        for (int i = 0; i < TABLE; i++) {
+            FIRST[i] = (short) (i & 3);
+            SECOND[i] = (short) (i >> 2 & 3);
+        }
+    }
 
     private Q2_Kx32Tensor(MemorySegment data, int rows, int cols) {
         super(GGMLType.Q2_K, data, rows, cols);
@@ -47,111 +69,116 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
         return GGMLType.Q2_K;
     }
 
-    /** The copy of {@code source} in this layout, in memory of {@code arena} (see {@link Q4_0x32Tensor#of}). */
+    /** Whether {@code rows} rows fill whole groups and a vector of shorts holds a 16-entry table; else the file's layout stays. */
+    static boolean fits(int rows) {
+        return RowGroupTensor.fits(rows) && TABLE >= 16;
+    }
+
+    /** The copy of {@code source} in this layout, in memory of {@code arena}, a group of rows at a time through byte arrays. */
     static Q2_Kx32Tensor of(Tensor source, Arena arena) {
-        int rows = source.rows(), cols = source.cols(), blocks = cols / BLOCK;
-        int rowShorts = (int) (source.rowBytes / 2);
-        int blockShorts = FILE_BLOCK_BYTES / 2;
-        int tileShorts = (int) (TILE / 2);
-        short[] in = new short[GROUP * rowShorts];
-        short[] out = new short[blocks * tileShorts];
+        int rows = source.rows(), cols = source.cols(), blocks = cols / BLOCK, groups = rows / GROUP;
+        int rowBytes = (int) source.rowBytes;
+        byte[] in = new byte[GROUP * rowBytes];
+        byte[] tile = new byte[(int) TILE];
         MemorySegment to = arena.allocate(source.byteSize(), 64);
-        for (int g = 0; g < rows / GROUP; g++) {
-            MemorySegment.copy(source.data(), F16Tensor.HALF, 2L * g * in.length, in, 0, in.length);
-            for (int r = 0; r < GROUP; r++) {
-                for (int b = 0; b < blocks; b++) {
-                    int block = r * rowShorts + b * blockShorts;
-                    int lane = b * tileShorts + r;
-                    out[lane] = in[block + 40];
-                    out[lane + GROUP] = in[block + 41];
-                    for (int pass = 0; pass < 4; pass++) {
-                        int h = pass / 2, s = pass % 2;
-                        int at = lane + (int) ((PASSES + pass * PASS) / 2);
-                        out[at] = (short) (scaleByte(in, block, 8 * h + s) | scaleByte(in, block, 8 * h + 2 + s) << 8);
-                        out[at + GROUP] = (short) (scaleByte(in, block, 8 * h + 4 + s) | scaleByte(in, block, 8 * h + 6 + s) << 8);
-                        for (int k = 0; k < 8; k++) {
-                            out[at + (2 + k) * GROUP] = in[block + 8 + 16 * h + 8 * s + k];
+        for (int g = 0; g < groups; g++) {
+            MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
+            for (int b = 0; b < blocks; b++) {
+                for (int r = 0; r < GROUP; r++) {
+                    int block = r * rowBytes + b * FILE_BLOCK_BYTES;
+                    System.arraycopy(in, block + 80, tile, (int) D + 2 * r, 2);
+                    System.arraycopy(in, block + 82, tile, (int) DMIN + 2 * r, 2);
+                    for (int w = 0; w < 4; w++) {
+                        System.arraycopy(in, block + 4 * w, tile, (int) (w * PART) + 4 * r, 4);
+                    }
+                    for (int v = 0; v < 32; v++) {
+                        int pairs = 0;
+                        for (int j = 0; j < 4; j++) {
+                            int column = 8 * v + 2 * j; // = 16n + 8t + 2j for v = 2n + t
+                            pairs |= (quant(in, block, column) | quant(in, block, column + 1) << 2) << 4 * j;
                         }
+                        int at = (int) quants(v) + 2 * r;
+                        tile[at] = (byte) pairs;
+                        tile[at + 1] = (byte) (pairs >>> 8);
                     }
                 }
+                MemorySegment.copy(tile, 0, to, ValueLayout.JAVA_BYTE, ((long) b * groups + g) * TILE, tile.length);
             }
-            MemorySegment.copy(out, 0, to, F16Tensor.HALF, 2L * g * out.length, out.length);
         }
         release(source);
         return new Q2_Kx32Tensor(to, rows, cols);
     }
 
-    /** Byte n of the block whose shorts start at {@code block}. */
-    private static int scaleByte(short[] in, int block, int n) {
-        return in[block + n / 2] >>> 8 * (n % 2) & 0xFF;
+    /** Quant i (0..255) of the file's super-block at {@code block}: bits 2j of byte 16 + 32h + l. */
+    private static int quant(byte[] in, int block, int i) {
+        int h = i / 128, j = i % 128 / 32, l = i % 32;
+        return in[block + 16 + 32 * h + l] >>> 2 * j & 3;
     }
 
     /**
-     * Rows {@code [from, to)}, whole groups. Per group, super-block and pass: eight loads of the
-     * rows' eight quants each, every quant masked out and multiplied into the accumulator of its
-     * sub-block (four per pass); then per sub-block the sums widened and scaled, d·scale and
-     * dmin·min per row, the step and Σ xq of x's 16 columns.
+     * Rows {@code [from, to)}, whole groups, a super-block at a time: its pairs' tables, then
+     * per group and sub-block two loads of 32 rows' four pairs each, every nibble's sum looked up
+     * and added; the sub-block's sums widened and multiplied by the rows' scales, their mins by
+     * the sub-block's Σ xq, both in ints; per super-block the two totals scaled, d·step and
+     * −dmin·step. A group's sums carry from super-block to super-block in {@code out}.
      */
     @Override
     public void matvec(MemorySegment x, float[] out, int from, int to) {
-        int blocks = cols / BLOCK;
+        MemorySegment weights = data; // a local: read through the field, every load re-checked the segment's class
+        int blocks = cols / BLOCK, groups = rows / GROUP;
         short[] xq = new short[cols];
         float[] dx = new float[cols / 32];
         QuantizedInput.quantizeK(x, cols, xq, dx);
         int[] xsum = sums16(xq);
+        short[] tables = new short[BLOCK / 2 * TABLE];
+        ShortVector first = ShortVector.fromArray(SS, FIRST, 0);
+        ShortVector second = ShortVector.fromArray(SS, SECOND, 0);
+        ShortVector by4 = ShortVector.broadcast(SS, (short) 4);
+        ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
+        ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
         float[] d = new float[GROUP];
         float[] dmin = new float[GROUP];
-        ShortVector three = ShortVector.broadcast(SS, (short) 3);
-        ShortVector by2 = ShortVector.broadcast(SS, (short) 2);
-        ShortVector by4 = ShortVector.broadcast(SS, (short) 4);
-        ShortVector by6 = ShortVector.broadcast(SS, (short) 6);
-        ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
-        ShortVector by10 = ShortVector.broadcast(SS, (short) 10);
-        ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
-        ShortVector by14 = ShortVector.broadcast(SS, (short) 14);
-        int half = IS.length();
-        for (int g = from / GROUP; g < to / GROUP; g++) {
-            FloatVector acc0 = FloatVector.zero(FS);
-            FloatVector acc1 = acc0;
-            for (int b = 0; b < blocks; b++) {
-                long tile = ((long) g * blocks + b) * TILE;
-                halves(tile, d);
-                halves(tile + DMIN, dmin);
-                float step = dx[b * 8];
-                FloatVector ds0 = FloatVector.fromArray(FS, d, 0).mul(step);
-                FloatVector ds1 = FloatVector.fromArray(FS, d, half).mul(step);
-                FloatVector m0 = FloatVector.fromArray(FS, dmin, 0);
-                FloatVector m1 = FloatVector.fromArray(FS, dmin, half);
-                for (int pass = 0; pass < 4; pass++) {
-                    int h = pass / 2, s = pass % 2;
-                    long at = tile + PASSES + pass * PASS;
-                    ShortVector s0 = ShortVector.zero(SS), s1 = s0, s2 = s0, s3 = s0;
-                    int kx = b * BLOCK + 128 * h + 16 * s;
-                    for (int k = 0; k < 8; k++) {
-                        ShortVector q = ShortVector.fromMemorySegment(SS, data, at + (2 + k) * VECTOR, LITTLE_ENDIAN);
-                        int c = kx + 2 * k;
-                        s0 = q.and(three).mul(xq[c]).add(q.lanewise(LSHR, by8).and(three).mul(xq[c + 1])).add(s0);
-                        s1 = q.lanewise(LSHR, by2).and(three).mul(xq[c + 32]).add(q.lanewise(LSHR, by10).and(three).mul(xq[c + 33])).add(s1);
-                        s2 = q.lanewise(LSHR, by4).and(three).mul(xq[c + 64]).add(q.lanewise(LSHR, by12).and(three).mul(xq[c + 65])).add(s2);
-                        s3 = q.lanewise(LSHR, by6).and(three).mul(xq[c + 96]).add(q.lanewise(LSHR, by14).mul(xq[c + 97])).add(s3);
-                    }
-                    ShortVector scalesA = ShortVector.fromMemorySegment(SS, data, at, LITTLE_ENDIAN);
-                    ShortVector scalesB = ShortVector.fromMemorySegment(SS, data, at + VECTOR, LITTLE_ENDIAN);
-                    for (int j = 0; j < 4; j++) {
-                        ShortVector sum = j == 0 ? s0 : j == 1 ? s1 : j == 2 ? s2 : s3;
-                        ShortVector sm = (j < 2 ? scalesA : scalesB).lanewise(LSHR, 8 * (j % 2));
-                        IntVector sm0 = (IntVector) sm.convertShape(S2I, IS, 0);
-                        IntVector sm1 = (IntVector) sm.convertShape(S2I, IS, 1);
-                        float offset = -step * xsum[(b * BLOCK + 128 * h + 32 * j + 16 * s) / 16];
-                        acc0 = ((FloatVector) sum.convertShape(S2I, IS, 0).convert(I2F, 0)).mul((FloatVector) sm0.and(0xF).convert(I2F, 0)).fma(ds0, acc0);
-                        acc1 = ((FloatVector) sum.convertShape(S2I, IS, 1).convert(I2F, 0)).mul((FloatVector) sm1.and(0xF).convert(I2F, 0)).fma(ds1, acc1);
-                        acc0 = ((FloatVector) sm0.lanewise(LSHR, 4).and(0xF).convert(I2F, 0)).fma(m0.mul(offset), acc0);
-                        acc1 = ((FloatVector) sm1.lanewise(LSHR, 4).and(0xF).convert(I2F, 0)).fma(m1.mul(offset), acc1);
-                    }
-                }
+        for (int b = 0; b < blocks; b++) {
+            int k0 = b * BLOCK;
+            for (int p = 0; p < BLOCK / 2; p++) {
+                first.mul(xq[k0 + 2 * p]).add(second.mul(xq[k0 + 2 * p + 1])).intoArray(tables, p * TABLE);
             }
-            acc0.intoArray(out, g * GROUP);
-            acc1.intoArray(out, g * GROUP + half);
+            float step = dx[b * 8];
+            for (int g = from / GROUP; g < to / GROUP; g++) {
+                long tile = ((long) b * groups + g) * TILE;
+                IntVector scaled0 = IntVector.zero(IS), scaled1 = scaled0, mins0 = scaled0, mins1 = scaled0;
+                IntVector sm0 = scaled0, sm1 = scaled0;
+                for (int n = 0; n < 16; n++) {
+                    if (n % 4 == 0) {
+                        sm0 = IntVector.fromMemorySegment(IS, weights, tile + n / 4 * PART, LITTLE_ENDIAN);
+                        sm1 = IntVector.fromMemorySegment(IS, weights, tile + n / 4 * PART + 4L * HALF, LITTLE_ENDIAN);
+                    }
+                    ShortVector sum = ShortVector.zero(SS);
+                    for (int t = 0; t < 2; t++) {
+                        ShortVector v = ShortVector.fromMemorySegment(SS, weights, tile + quants(2 * n + t), LITTLE_ENDIAN);
+                        int at = (8 * n + 4 * t) * TABLE;
+                        sum = sum.add(v.selectFrom(ShortVector.fromArray(SS, tables, at)))
+                                .add(v.lanewise(LSHR, by4).selectFrom(ShortVector.fromArray(SS, tables, at + TABLE)))
+                                .add(v.lanewise(LSHR, by8).selectFrom(ShortVector.fromArray(SS, tables, at + 2 * TABLE)))
+                                .add(v.lanewise(LSHR, by12).selectFrom(ShortVector.fromArray(SS, tables, at + 3 * TABLE)));
+                    }
+                    int shift = 8 * (n % 4);
+                    scaled0 = ((IntVector) sum.convertShape(S2I, IS, 0)).mul(sm0.lanewise(LSHR, shift).and(0xF)).add(scaled0);
+                    scaled1 = ((IntVector) sum.convertShape(S2I, IS, 1)).mul(sm1.lanewise(LSHR, shift).and(0xF)).add(scaled1);
+                    mins0 = sm0.lanewise(LSHR, shift + 4).and(0xF).mul(xsum[k0 / 16 + n]).add(mins0);
+                    mins1 = sm1.lanewise(LSHR, shift + 4).and(0xF).mul(xsum[k0 / 16 + n]).add(mins1);
+                }
+                halves(tile + D, d);
+                halves(tile + DMIN, dmin);
+                FloatVector acc0 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP);
+                FloatVector acc1 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP + HALF);
+                acc0 = ((FloatVector) scaled0.convert(I2F, 0)).fma(FloatVector.fromArray(FS, d, 0).mul(step), acc0);
+                acc1 = ((FloatVector) scaled1.convert(I2F, 0)).fma(FloatVector.fromArray(FS, d, HALF).mul(step), acc1);
+                acc0 = ((FloatVector) mins0.convert(I2F, 0)).fma(FloatVector.fromArray(FS, dmin, 0).mul(-step), acc0);
+                acc1 = ((FloatVector) mins1.convert(I2F, 0)).fma(FloatVector.fromArray(FS, dmin, HALF).mul(-step), acc1);
+                acc0.intoArray(out, g * GROUP);
+                acc1.intoArray(out, g * GROUP + HALF);
+            }
         }
     }
 
@@ -164,10 +191,7 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
         return sums;
     }
 
-    /**
-     * The scalar twin of {@link #matvec}: the same rounding of x, sums and float operations in
-     * the same order (pass by pass, the four sub-blocks of a pass in turn).
-     */
+    /** The scalar twin of {@link #matvec}: the same rounding of x, the same integer totals, the same multiply-adds. */
     @Override
     public float dotScalar(int row, float[] x, int xOff) {
         short[] xq = new short[cols];
@@ -176,24 +200,21 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
         int[] xsum = sums16(xq);
         float acc = 0f;
         for (int b = 0; b < cols / BLOCK; b++) {
-            long lane = tile(row, b);
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, lane));
-            float dmin = Float.float16ToFloat(data.get(F16Tensor.HALF, lane + DMIN));
-            float step = dx[b * 8];
-            for (int pass = 0; pass < 4; pass++) {
-                int h = pass / 2, s = pass % 2;
-                for (int j = 0; j < 4; j++) {
-                    int sub = 8 * h + 2 * j + s;
-                    int sum = 0;
-                    for (int i = 0; i < 16; i++) {
-                        sum += quant(lane, sub * 16 + i) * xq[b * BLOCK + sub * 16 + i];
-                    }
-                    int sm = scaleMin(lane, sub);
-                    float offset = -step * xsum[(b * BLOCK) / 16 + sub];
-                    acc = Math.fma((float) sum * (sm & 0xF), d * step, acc);
-                    acc = Math.fma(sm >>> 4, dmin * offset, acc);
+            long tile = tile(row, b);
+            int r = row % GROUP;
+            int scaled = 0, mins = 0;
+            for (int n = 0; n < 16; n++) {
+                int sum = 0;
+                for (int i = 0; i < 16; i++) {
+                    sum += quant(tile, r, 16 * n + i) * xq[b * BLOCK + 16 * n + i];
                 }
+                int sm = scaleMin(tile, r, n);
+                scaled += sum * (sm & 0xF);
+                mins += (sm >>> 4) * xsum[b * BLOCK / 16 + n];
             }
+            float step = dx[b * 8];
+            acc = Math.fma((float) scaled, half(tile + D, r) * step, acc);
+            acc = Math.fma((float) mins, half(tile + DMIN, r) * -step, acc);
         }
         return acc;
     }
@@ -201,70 +222,78 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
     /** Weight {@code (d·scale)·q − dmin·min}, as {@link Q2_KTensor} reads the file. */
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
+        int r = row % GROUP;
         for (int b = 0; b < cols / BLOCK; b++) {
-            long lane = tile(row, b);
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, lane));
-            float dmin = Float.float16ToFloat(data.get(F16Tensor.HALF, lane + DMIN));
+            long tile = tile(row, b);
+            float d = half(tile + D, r);
+            float dmin = half(tile + DMIN, r);
             for (int i = 0; i < BLOCK; i++) {
-                int sm = scaleMin(lane, i / 16);
-                out[off + b * BLOCK + i] = d * (sm & 0xF) * quant(lane, i) - dmin * (sm >>> 4);
+                int sm = scaleMin(tile, r, i / 16);
+                out[off + b * BLOCK + i] = d * (sm & 0xF) * quant(tile, r, i) - dmin * (sm >>> 4);
             }
         }
     }
 
-    /** Quant i (0..255) of the row whose lane starts at {@code lane} in its tile. */
-    private int quant(long lane, int i) {
-        int h = i / 128, j = i % 128 / 32, l = i % 32;
-        int s = l / 16, k = l % 16 / 2;
-        short q = data.get(F16Tensor.HALF, lane + PASSES + (2 * h + s) * PASS + (2 + k) * VECTOR);
-        return q >>> 8 * (l % 2) + 2 * j & 3;
+    /** The fp16 value of row {@code r} at {@code at}. */
+    private float half(long at, int r) {
+        return Float.float16ToFloat(data.get(F16Tensor.HALF, at + 2L * r));
     }
 
-    /** Sub-block n's byte, scale | min << 4. */
-    private int scaleMin(long lane, int n) {
-        int h = n / 8, j = n % 8 / 2, s = n % 2;
-        short v = data.get(F16Tensor.HALF, lane + PASSES + (2 * h + s) * PASS + (j / 2) * VECTOR);
-        return v >>> 8 * (j % 2) & 0xFF;
+    /** Quant i (0..255) of row {@code r} in the tile at {@code tile}. */
+    private int quant(long tile, int r, int i) {
+        short v = data.get(F16Tensor.HALF, tile + quants(i / 8) + 2L * r);
+        int nibble = v >>> 4 * (i % 8 / 2) & 0xF;
+        return i % 2 == 0 ? nibble & 3 : nibble >>> 2;
     }
 
-    /** As {@link Q4_0x32Tensor#dequantizePanel}: each vector of a tile is eight columns of the group. */
+    /** Sub-block n's byte of row {@code r}, scale | min << 4. */
+    private int scaleMin(long tile, int r, int n) {
+        return data.get(ValueLayout.JAVA_BYTE, tile + n / 4 * PART + 4L * r + n % 4) & 0xFF;
+    }
+
+    /** Where quant vector {@code v} (0..31: sub-block v / 2, half v % 2) starts in a tile. */
+    private static long quants(int v) {
+        return v / 8 * PART + 4L * GROUP + v % 8 * VECTOR;
+    }
+
+    /**
+     * Each nibble of a tile's vector of shorts is two columns of the panel: its two quants
+     * widened, times the rows' d·scale, less their dmin·min.
+     */
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
-        int half = IS.length();
         float[] d = new float[GROUP];
         float[] dmin = new float[GROUP];
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
-            halves(tile, d);
+            halves(tile + D, d);
             halves(tile + DMIN, dmin);
-            for (int pass = 0; pass < 4; pass++) {
-                int h = pass / 2, s = pass % 2;
-                long at = tile + PASSES + pass * PASS;
-                for (int j = 0; j < 4; j++) {
-                    ShortVector sm = ShortVector.fromMemorySegment(SS, data, at + (j / 2) * VECTOR, LITTLE_ENDIAN).lanewise(LSHR, 8 * (j % 2));
-                    IntVector sm0 = (IntVector) sm.convertShape(S2I, IS, 0);
-                    IntVector sm1 = (IntVector) sm.convertShape(S2I, IS, 1);
-                    FloatVector scale0 = FloatVector.fromArray(FS, d, 0).mul((FloatVector) sm0.and(0xF).convert(I2F, 0));
-                    FloatVector scale1 = FloatVector.fromArray(FS, d, half).mul((FloatVector) sm1.and(0xF).convert(I2F, 0));
-                    FloatVector min0 = FloatVector.fromArray(FS, dmin, 0).mul((FloatVector) sm0.lanewise(LSHR, 4).and(0xF).convert(I2F, 0));
-                    FloatVector min1 = FloatVector.fromArray(FS, dmin, half).mul((FloatVector) sm1.lanewise(LSHR, 4).and(0xF).convert(I2F, 0));
-                    for (int k = 0; k < 8; k++) {
-                        ShortVector q = ShortVector.fromMemorySegment(SS, data, at + (2 + k) * VECTOR, LITTLE_ENDIAN);
-                        ShortVector even = q.lanewise(LSHR, 2 * j).and((short) 3);
-                        ShortVector odd = q.lanewise(LSHR, 8 + 2 * j).and((short) 3);
-                        int column = b * BLOCK + 128 * h + 32 * j + 16 * s + 2 * k - k0;
-                        ((FloatVector) even.convertShape(S2I, IS, 0).convert(I2F, 0)).mul(scale0).sub(min0).intoArray(panel, column * GROUP);
-                        ((FloatVector) even.convertShape(S2I, IS, 1).convert(I2F, 0)).mul(scale1).sub(min1).intoArray(panel, column * GROUP + half);
-                        ((FloatVector) odd.convertShape(S2I, IS, 0).convert(I2F, 0)).mul(scale0).sub(min0).intoArray(panel, (column + 1) * GROUP);
-                        ((FloatVector) odd.convertShape(S2I, IS, 1).convert(I2F, 0)).mul(scale1).sub(min1).intoArray(panel, (column + 1) * GROUP + half);
+            for (int n = 0; n < 16; n++) {
+                int shift = 8 * (n % 4);
+                IntVector sm0 = IntVector.fromMemorySegment(IS, data, tile + n / 4 * PART, LITTLE_ENDIAN).lanewise(LSHR, shift);
+                IntVector sm1 = IntVector.fromMemorySegment(IS, data, tile + n / 4 * PART + 4L * HALF, LITTLE_ENDIAN).lanewise(LSHR, shift);
+                FloatVector scale0 = FloatVector.fromArray(FS, d, 0).mul((FloatVector) sm0.and(0xF).convert(I2F, 0));
+                FloatVector scale1 = FloatVector.fromArray(FS, d, HALF).mul((FloatVector) sm1.and(0xF).convert(I2F, 0));
+                FloatVector min0 = FloatVector.fromArray(FS, dmin, 0).mul((FloatVector) sm0.lanewise(LSHR, 4).and(0xF).convert(I2F, 0));
+                FloatVector min1 = FloatVector.fromArray(FS, dmin, HALF).mul((FloatVector) sm1.lanewise(LSHR, 4).and(0xF).convert(I2F, 0));
+                for (int t = 0; t < 2; t++) {
+                    ShortVector v = ShortVector.fromMemorySegment(SS, data, tile + quants(2 * n + t), LITTLE_ENDIAN);
+                    for (int j = 0; j < 4; j++) {
+                        ShortVector nibble = v.lanewise(LSHR, 4 * j);
+                        int column = b * BLOCK + 16 * n + 8 * t + 2 * j - k0;
+                        for (int e = 0; e < 2; e++) {
+                            ShortVector q = nibble.lanewise(LSHR, 2 * e).and((short) 3);
+                            ((FloatVector) q.convertShape(S2I, IS, 0).convert(I2F, 0)).mul(scale0).sub(min0).intoArray(panel, (column + e) * GROUP);
+                            ((FloatVector) q.convertShape(S2I, IS, 1).convert(I2F, 0)).mul(scale1).sub(min1).intoArray(panel, (column + e) * GROUP + HALF);
+                        }
                     }
                 }
             }
         }
     }
 
-    /** Where super-block {@code b} of the group holding {@code row} starts, plus the row's lane. */
+    /** Where super-block {@code b} of the group holding {@code row} starts. */
     private long tile(int row, int b) {
-        return ((long) (row / GROUP) * (cols / BLOCK) + b) * TILE + 2L * (row % GROUP);
+        return ((long) b * (rows / GROUP) + row / GROUP) * TILE;
     }
 }

@@ -1,10 +1,14 @@
 package dev.vela.tensor;
 
+import jdk.incubator.vector.ShortVector;
+
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * The comparisons every weight type must pass: vectorized {@code dot} against {@code dotScalar},
@@ -72,9 +76,12 @@ final class KernelCases {
     static final List<GGMLType> REPACKED = List.of(GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q2_K, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K,
             GGMLType.IQ4_NL, GGMLType.IQ4_XS);
 
-    /** Whether {@code type} is repacked at this JVM's vector width: IQ4's tables need a vector of 16 shorts. */
+    /** The repacked types whose products are looked up in 16-entry tables, one vector of shorts: not at 128 bits. */
+    static final Set<GGMLType> LOOKED_UP = EnumSet.of(GGMLType.IQ4_NL, GGMLType.IQ4_XS, GGMLType.Q2_K);
+
+    /** Whether {@code type} is repacked at this JVM's vector width. */
     static boolean repackedAtThisWidth(GGMLType type) {
-        return type != GGMLType.IQ4_NL && type != GGMLType.IQ4_XS || IQ4x32Tensor.fits(IQ4x32Tensor.GROUP);
+        return !LOOKED_UP.contains(type) || ShortVector.SPECIES_PREFERRED.length() >= 16;
     }
 
     static int group(GGMLType type) {
