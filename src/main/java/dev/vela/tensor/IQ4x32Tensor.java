@@ -88,11 +88,6 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
     /** The scalar twin of {@link #scales}: the scale of sub-block {@code sub} of the group's row {@code r}. */
     abstract float scale(long tile, int r, int sub);
 
-    /** The lane of the group's row {@code r} in the vectors of shorts. */
-    static int lane(int r) {
-        return r < GROUP / 2 ? 2 * r : 2 * (r - GROUP / 2) + 1;
-    }
-
     /**
      * Copies {@code source} into this layout, a group of rows at a time through byte arrays; the
      * header's fields are {@code fields} bytes long each, in file order.
@@ -107,7 +102,7 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
         for (int g = 0; g < rows / GROUP; g++) {
             MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
             for (int r = 0; r < GROUP; r++) {
-                int lane = lane(r);
+                int lane = pairedLane(r);
                 for (int b = 0; b < blocks; b++) {
                     int block = r * rowBytes + b * blockBytes;
                     int tile = b * blockBytes * GROUP;
@@ -201,7 +196,7 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
         short[] xq = new short[cols];
         float[] dx = new float[cols / 32];
         QuantizedInput.quantizeScalar(x, xOff, cols, xq, dx);
-        int r = row % GROUP, lane = lane(r);
+        int r = row % GROUP, lane = pairedLane(r);
         float acc = 0f;
         for (int b = 0; b < cols / blockCols; b++) {
             long tile = tile(row, b);
@@ -224,7 +219,7 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
 
     @Override
     public void dequantizeRow(int row, float[] out, int off) {
-        int r = row % GROUP, lane = lane(r);
+        int r = row % GROUP, lane = pairedLane(r);
         for (int b = 0; b < cols / blockCols; b++) {
             long tile = tile(row, b);
             for (int i = 0; i < blockCols / 32; i++) {

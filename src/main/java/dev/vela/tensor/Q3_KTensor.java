@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static dev.vela.tensor.KQuant.*;
@@ -33,6 +34,12 @@ public final class Q3_KTensor extends QuantTensor {
     @Override
     public GGMLType type() {
         return GGMLType.Q3_K;
+    }
+
+    /** {@link Q3_Kx32Tensor}, when the rows fill whole groups and a vector of shorts holds a 16-entry table. */
+    @Override
+    public Tensor repacked(Arena arena) {
+        return Q3_Kx32Tensor.fits(rows) ? Q3_Kx32Tensor.of(this, arena) : this;
     }
 
     @Override

@@ -33,6 +33,17 @@ abstract class RowGroupTensor extends Tensor {
         super(type, data, rows, cols);
     }
 
+    /**
+     * The lane of the group's row {@code r} in a layout whose 16-bit sums are widened by
+     * reading each int's halves apart (shift left and back, and shift right, with their signs):
+     * row m of the first half group in lane 2m, row m of the second in lane 2m + 1, so that the
+     * halves come out as the two half groups in row order. Widening a vector's upper half
+     * through {@code convertShape} cost a permutation, a compare and a blend more.
+     */
+    static int pairedLane(int r) {
+        return r < GROUP / 2 ? 2 * r : 2 * (r - GROUP / 2) + 1;
+    }
+
     /** Whether {@code rows} rows fill whole groups; the others keep the file's layout. */
     static boolean fits(int rows) {
         return rows % GROUP == 0;

@@ -80,7 +80,7 @@ public abstract class Tensor {
 
     /**
      * This matrix in the layout its matrix-vector product runs fastest on: a copy in memory of
-     * {@code arena} for a type with a repacked layout (Q8_0, Q4_0, Q2_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS: 32 rows side
+     * {@code arena} for a type with a repacked layout (Q8_0, Q4_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS: 32 rows side
      * by side, {@link Q4_0x32Tensor} and its siblings) when its rows fill whole groups, else
      * itself. The copy's reader must not use this view's bytes afterwards: they may be released.
      */

@@ -73,11 +73,11 @@ final class KernelCases {
     }
 
     /** The types repacked at load with their rows side by side, and their group of rows. */
-    static final List<GGMLType> REPACKED = List.of(GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q2_K, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K,
+    static final List<GGMLType> REPACKED = List.of(GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q2_K, GGMLType.Q3_K, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K,
             GGMLType.IQ4_NL, GGMLType.IQ4_XS);
 
     /** The repacked types whose products are looked up in 16-entry tables, one vector of shorts: not at 128 bits. */
-    static final Set<GGMLType> LOOKED_UP = EnumSet.of(GGMLType.IQ4_NL, GGMLType.IQ4_XS, GGMLType.Q2_K);
+    static final Set<GGMLType> LOOKED_UP = EnumSet.of(GGMLType.IQ4_NL, GGMLType.IQ4_XS, GGMLType.Q2_K, GGMLType.Q3_K);
 
     /** Whether {@code type} is repacked at this JVM's vector width. */
     static boolean repackedAtThisWidth(GGMLType type) {
@@ -89,6 +89,7 @@ final class KernelCases {
             case Q8_0 -> Q8_0x32Tensor.GROUP;
             case Q4_0 -> Q4_0x32Tensor.GROUP;
             case Q2_K -> Q2_Kx32Tensor.GROUP;
+            case Q3_K -> Q3_Kx32Tensor.GROUP;
             case Q4_K -> Q4_Kx32Tensor.GROUP;
             case Q5_K -> Q5_Kx32Tensor.GROUP;
             case Q6_K -> Q6_Kx32Tensor.GROUP;

@@ -80,7 +80,7 @@ class MatMulTest {
      * of columns.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void panelProductMatchesFileLayout(GGMLType type) {
         Assumptions.assumeTrue(KernelCases.repackedAtThisWidth(type), type + " keeps the file layout at this vector width");
         SplittableRandom rnd = new SplittableRandom(4);

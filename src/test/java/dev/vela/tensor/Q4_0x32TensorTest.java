@@ -24,7 +24,7 @@ class Q4_0x32TensorTest {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void kernelsAgreeBeforeWarmUp(GGMLType type) {
         Assumptions.assumeTrue(KernelCases.repackedAtThisWidth(type), type + " keeps the file layout at this vector width");
         List<String> problems = KernelCases.checkRepacked(type, 1);
@@ -32,7 +32,7 @@ class Q4_0x32TensorTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void kernelsAgreeOnceCompiled(GGMLType type) {
         Assumptions.assumeTrue(KernelCases.repackedAtThisWidth(type), type + " keeps the file layout at this vector width");
         KernelCases.warmUpRepacked(type);
