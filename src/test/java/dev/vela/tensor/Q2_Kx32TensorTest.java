@@ -35,7 +35,8 @@ class Q2_Kx32TensorTest {
      * sub-block n = c / 16 is nibble (c mod 8) / 2 of quant vector c / 8, which for c = 0, 32,
      * 64, 96 is the first nibble of vectors 0, 4, 8, 12; a quarter of the tile holds four
      * sub-blocks' scale ints (4 × GROUP bytes) and then their eight quant vectors (2 × GROUP bytes
-     * each). Row 1 is lane 1.
+     * each). Row 1 is lane 2 (row m of the first half group is lane 2m, see
+     * {@link RowGroupTensor#pairedLane}).
      */
     @Test
     void handCheckedPairs() {
@@ -48,10 +49,10 @@ class Q2_Kx32TensorTest {
         assertInstanceOf(Q2_Kx32Tensor.class, w);
         MemorySegment tile = w.data();
         long part = 4L * GROUP + 16L * GROUP;
-        assertEquals((short) 0xC, tile.get(SHORT, 4L * GROUP + 2));
-        assertEquals((short) 0x9, tile.get(SHORT, 4L * GROUP + 4 * 2L * GROUP + 2));
-        assertEquals((short) 0x6, tile.get(SHORT, part + 4L * GROUP + 2));
-        assertEquals((short) 0x3, tile.get(SHORT, part + 4L * GROUP + 4 * 2L * GROUP + 2));
+        assertEquals((short) 0xC, tile.get(SHORT, 4L * GROUP + 2 * 2));
+        assertEquals((short) 0x9, tile.get(SHORT, 4L * GROUP + 4 * 2L * GROUP + 2 * 2));
+        assertEquals((short) 0x6, tile.get(SHORT, part + 4L * GROUP + 2 * 2));
+        assertEquals((short) 0x3, tile.get(SHORT, part + 4L * GROUP + 4 * 2L * GROUP + 2 * 2));
         assertEquals(0x5A00_0000, tile.get(ValueLayout.JAVA_INT_UNALIGNED, 4)); // row 1's first scale int, byte 3
     }
 
