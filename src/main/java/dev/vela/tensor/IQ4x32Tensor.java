@@ -146,7 +146,6 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
         float[] dx = new float[cols / 32];
         QuantizedInput.quantize(x, cols, xq, dx);
         short[] tables = new short[SLICE * TABLE];
-        ShortVector levels = ShortVector.fromArray(SS, LEVELS, 0);
         ShortVector by4 = ShortVector.broadcast(SS, (short) 4);
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
@@ -154,9 +153,7 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
         int groups = rows / GROUP, blocks = cols / blockCols, perSlice = SLICE / blockCols;
         for (int k0 = 0; k0 < cols; k0 += SLICE) {
             int k1 = Math.min(cols, k0 + SLICE);
-            for (int k = k0; k < k1; k++) {
-                levels.mul(xq[k]).add((short) BIAS).intoArray(tables, (k - k0) * TABLE);
-            }
+            tables(xq, k0, k1, tables);
             for (int g = from / GROUP; g < to / GROUP; g++) {
                 FloatVector acc0 = k0 == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP);
                 FloatVector acc1 = k0 == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP + HALF);
@@ -187,6 +184,17 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
                 acc0.intoArray(out, g * GROUP);
                 acc1.intoArray(out, g * GROUP + HALF);
             }
+        }
+    }
+
+    /**
+     * The tables of columns {@code [k0, k1)}. A method of its own so that its constant vector is
+     * not live across the kernel's loops (see {@link Q3_Kx32Tensor}).
+     */
+    private static void tables(short[] xq, int k0, int k1, short[] tables) {
+        ShortVector levels = ShortVector.fromArray(SS, LEVELS, 0);
+        for (int k = k0; k < k1; k++) {
+            levels.mul(xq[k]).add((short) BIAS).intoArray(tables, (k - k0) * TABLE);
         }
     }
 
