@@ -50,18 +50,13 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
     static final int SLICE = 256;
     /** Rows per int or float vector: half a group. */
     static final int HALF = FS.length();
-    /** Entries of a column's table: one vector of shorts, the 16 levels repeated. */
-    private static final int TABLE = SS.length();
-    private static final short[] LEVELS = new short[TABLE];
+    /** Entries of a column's table ({@link LookupTables}). */
+    private static final int TABLE = LookupTables.ENTRIES;
+    private static final short[] LEVELS = LookupTables.repeated(i -> IQ4_LEVELS[i]);
     /** Added to every product so that it is positive: |xq × level| ≤ 127 × 127 < 2^14. */
     private static final int BIAS = 1 << 14;
     /** The bias a row's sum over 32 columns carries. */
     private static final int BLOCK_BIAS = 32 * BIAS;
-    static {
-        for (int i = 0; i < TABLE; i++) {
-            LEVELS[i] = IQ4_LEVELS[i % 16];
-        }
-    }
 
     final int blockCols;
     final int headerBytes;
@@ -76,7 +71,7 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
 
     /** Whether {@code rows} rows fill whole groups and a vector of shorts holds the 16 levels; else the file's layout stays. */
     static boolean fits(int rows) {
-        return RowGroupTensor.fits(rows) && TABLE >= 16;
+        return RowGroupTensor.fits(rows) && LookupTables.fit();
     }
 
     /**

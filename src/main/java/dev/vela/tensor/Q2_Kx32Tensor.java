@@ -54,16 +54,8 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
     private static final long D = 4 * PART;
     private static final long DMIN = D + 2L * GROUP;
     private static final long TILE = (long) FILE_BLOCK_BYTES * GROUP;
-    /** Entries of a pair's table: one vector of shorts, the 16 sums repeated. */
-    private static final int TABLE = SS.length();
-    private static final short[] FIRST = new short[TABLE];
-    private static final short[] SECOND = new short[TABLE];
-    static {
-        for (int i = 0; i < TABLE; i++) {
-            FIRST[i] = (short) (i & 3);
-            SECOND[i] = (short) (i >> 2 & 3);
-        }
-    }
+    /** Entries of a pair's table ({@link LookupTables}). */
+    private static final int TABLE = LookupTables.ENTRIES;
 
     private Q2_Kx32Tensor(MemorySegment data, int rows, int cols) {
         super(GGMLType.Q2_K, data, rows, cols);
@@ -76,7 +68,7 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
 
     /** Whether {@code rows} rows fill whole groups and a vector of shorts holds a 16-entry table; else the file's layout stays. */
     static boolean fits(int rows) {
-        return RowGroupTensor.fits(rows) && TABLE >= 16;
+        return RowGroupTensor.fits(rows) && LookupTables.fit();
     }
 
     /** The copy of {@code source} in this layout, in memory of {@code arena}, a group of rows at a time through byte arrays. */
@@ -143,7 +135,7 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
         float[] dmin = new float[GROUP];
         for (int b = 0; b < blocks; b++) {
             int k0 = b * BLOCK;
-            tables(xq, k0, tables);
+            LookupTables.pairs(xq, k0, BLOCK / 2, tables, 0); // a call of its own: its constant vectors stay out of the kernel's registers
             float step = dx[b * 8];
             for (int g = from / GROUP; g < to / GROUP; g++) {
                 long tile = ((long) b * groups + g) * TILE;
@@ -183,18 +175,6 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
                 acc0.intoArray(out, g * GROUP);
                 acc1.intoArray(out, g * GROUP + HALF);
             }
-        }
-    }
-
-    /**
-     * The 128 pair tables of the super-block starting at column {@code k0}. A method of its own
-     * so that its constant vectors are not live across the kernel's loops.
-     */
-    private static void tables(short[] xq, int k0, short[] tables) {
-        ShortVector first = ShortVector.fromArray(SS, FIRST, 0);
-        ShortVector second = ShortVector.fromArray(SS, SECOND, 0);
-        for (int p = 0; p < BLOCK / 2; p++) {
-            first.mul(xq[k0 + 2 * p]).add(second.mul(xq[k0 + 2 * p + 1])).intoArray(tables, p * TABLE);
         }
     }
 

@@ -57,19 +57,16 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
     private static final long PART = 4L * GROUP + 4 * SUB;
     private static final long D = 4 * PART;
     private static final long TILE = D + 2L * GROUP;
-    /** Entries of a table: one vector of shorts, the 16 sums repeated. */
-    private static final int TABLE = SS.length();
+    /** Entries of a table ({@link LookupTables}). */
+    private static final int TABLE = LookupTables.ENTRIES;
     /** Where the quads' tables start, after the 128 pairs'. */
     private static final int QUADS = BLOCK / 2 * TABLE;
-    private static final short[][] PAIR = new short[2][TABLE];
-    private static final short[][] QUAD = new short[4][TABLE];
+    /** Bit k of a quad's index, times 4. */
+    private static final short[][] QUAD = new short[4][];
     static {
-        for (int i = 0; i < TABLE; i++) {
-            PAIR[0][i] = (short) (i & 3);
-            PAIR[1][i] = (short) (i >> 2 & 3);
-            for (int k = 0; k < 4; k++) {
-                QUAD[k][i] = (short) (4 * (i >> k & 1));
-            }
+        for (int k = 0; k < 4; k++) {
+            int bit = k;
+            QUAD[k] = LookupTables.repeated(i -> 4 * (i >> bit & 1));
         }
     }
 
@@ -84,7 +81,7 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
 
     /** Whether {@code rows} rows fill whole groups and a vector of shorts holds a 16-entry table; else the file's layout stays. */
     static boolean fits(int rows) {
-        return RowGroupTensor.fits(rows) && TABLE >= 16;
+        return RowGroupTensor.fits(rows) && LookupTables.fit();
     }
 
     /** The copy of {@code source} in this layout, in memory of {@code arena}, a group of rows at a time through byte arrays. */
@@ -221,11 +218,7 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
      * kernel's loops (they were, and pushed the kernel's vectors out of registers).
      */
     private static void tables(short[] xq, int k0, short[] tables) {
-        ShortVector first = ShortVector.fromArray(SS, PAIR[0], 0);
-        ShortVector second = ShortVector.fromArray(SS, PAIR[1], 0);
-        for (int p = 0; p < BLOCK / 2; p++) {
-            first.mul(xq[k0 + 2 * p]).add(second.mul(xq[k0 + 2 * p + 1])).intoArray(tables, p * TABLE);
-        }
+        LookupTables.pairs(xq, k0, BLOCK / 2, tables, 0);
         ShortVector bit0 = ShortVector.fromArray(SS, QUAD[0], 0);
         ShortVector bit1 = ShortVector.fromArray(SS, QUAD[1], 0);
         ShortVector bit2 = ShortVector.fromArray(SS, QUAD[2], 0);

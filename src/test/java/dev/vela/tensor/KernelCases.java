@@ -1,7 +1,5 @@
 package dev.vela.tensor;
 
-import jdk.incubator.vector.ShortVector;
-
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,7 +79,7 @@ final class KernelCases {
 
     /** Whether {@code type} is repacked at this JVM's vector width. */
     static boolean repackedAtThisWidth(GGMLType type) {
-        return !LOOKED_UP.contains(type) || ShortVector.SPECIES_PREFERRED.length() >= 16;
+        return !LOOKED_UP.contains(type) || LookupTables.fit();
     }
 
     static int group(GGMLType type) {
