@@ -23,9 +23,12 @@ final class IQ4_NLx32Tensor extends IQ4x32Tensor {
         return GGMLType.IQ4_NL;
     }
 
+    /** The rows' fp16 d of each block, the blocks' tiles one after another. */
     @Override
-    void scales(long tile, float[] into) {
-        halves(tile, into);
+    void scales(long first, int subs, float[] into) {
+        for (int u = 0; u < subs; u++) {
+            halves(first + u * tileBytes, into, u * GROUP);
+        }
     }
 
     @Override

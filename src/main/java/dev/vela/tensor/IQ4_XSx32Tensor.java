@@ -40,7 +40,7 @@ final class IQ4_XSx32Tensor extends IQ4x32Tensor {
 
     /** The eight scales of each half group from its three header vectors, in int lanes. */
     @Override
-    void scales(long tile, float[] into) {
+    void scales(long tile, int subs, float[] into) {
         halves(tile, into);
         FloatVector d0 = FloatVector.fromArray(FS, into, 0);
         FloatVector d1 = FloatVector.fromArray(FS, into, HALF);

@@ -61,12 +61,15 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
     final int blockCols;
     final int headerBytes;
     final long tileBytes;
+    /** From one sub-block's indices to the next within a slice: the next tile (IQ4_NL) or the next 16 bytes of rows (IQ4_XS). */
+    private final long subStride;
 
     IQ4x32Tensor(GGMLType type, MemorySegment data, int rows, int cols) {
         super(type, data, rows, cols);
         this.blockCols = type.blockSize;
         this.headerBytes = type.typeSize - type.blockSize / 2;
         this.tileBytes = (long) type.typeSize * GROUP;
+        this.subStride = blockCols == 32 ? tileBytes : 16L * GROUP;
     }
 
     /** Whether {@code rows} rows fill whole groups and a vector of shorts holds the 16 levels; else the file's layout stays. */
@@ -75,10 +78,12 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
     }
 
     /**
-     * The group's scales for each sub-block of the tile at {@code tile}: {@code GROUP} floats per
-     * sub-block, rows in order, one sub-block after the other, into {@code into}; vectorized.
+     * The group's scales for {@code subs} sub-blocks from the tile at {@code first} on (IQ4_NL:
+     * one a block, its tiles one after another; IQ4_XS: the eight of one tile): {@code GROUP}
+     * floats per sub-block, rows in order, one sub-block after the other, into {@code into};
+     * vectorized.
      */
-    abstract void scales(long tile, float[] into);
+    abstract void scales(long first, int subs, float[] into);
 
     /** The scalar twin of {@link #scales}: the scale of sub-block {@code sub} of the group's row {@code r}. */
     abstract float scale(long tile, int r, int sub);
@@ -130,13 +135,13 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
      * products and sum them (below 2^16), and so do its high two; each sum is added as ints to
      * {@code all} and its high halves to {@code high}. The low-half rows' sums are then
      * {@code all − high·2^16}, the high-half rows' {@code high}, each less the bias. A group's
-     * sums carry from slice to slice in {@code out}. The shift counts are vectors (see
-     * {@link Q4_0x32Tensor#matvec}).
+     * sums carry from slice to slice in {@code out}. One loop runs over the slice's sub-blocks
+     * (IQ4_NL's blocks, IQ4_XS's sub-blocks alike), each tile's scales made just before its
+     * indices are read. The shift counts are vectors (see {@link Q4_0x32Tensor#matvec}).
      */
     @Override
     public void matvec(MemorySegment x, float[] out, int from, int to) {
         MemorySegment weights = data; // a local: read through the field, every load re-checked the segment's class
-        int subs = blockCols / 32;
         short[] xq = new short[cols];
         float[] dx = new float[cols / 32];
         QuantizedInput.quantize(x, cols, xq, dx);
@@ -144,37 +149,39 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
         ShortVector by4 = ShortVector.broadcast(SS, (short) 4);
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
-        float[] s = new float[subs * GROUP];
+        float[] s = new float[blockCols / 32 * GROUP];
         int groups = rows / GROUP, blocks = cols / blockCols, perSlice = SLICE / blockCols;
+        long indices = (long) headerBytes * GROUP;
+        int subsPerTile = blockCols / 32;
         for (int k0 = 0; k0 < cols; k0 += SLICE) {
-            int k1 = Math.min(cols, k0 + SLICE);
+            int k1 = Math.min(cols, k0 + SLICE), subs = (k1 - k0) / 32;
             tables(xq, k0, k1, tables);
             for (int g = from / GROUP; g < to / GROUP; g++) {
+                long first = tileAt(g, k0 / blockCols, groups, blocks, perSlice, tileBytes);
                 FloatVector acc0 = k0 == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP);
                 FloatVector acc1 = k0 == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP + HALF);
-                for (int b = k0 / blockCols; b < k1 / blockCols; b++) {
-                    long tile = tileAt(g, b, groups, blocks, perSlice, tileBytes);
-                    scales(tile, s);
-                    for (int i = 0; i < subs; i++) {
-                        long q = tile + (long) (headerBytes + 16 * i) * GROUP;
-                        int k = b * blockCols + 32 * i;
-                        IntVector all = IntVector.zero(IS);
-                        IntVector high = all;
-                        for (int c = 0; c < 8; c++) {
-                            ShortVector v = ShortVector.fromMemorySegment(SS, weights, q + 2L * c * GROUP, LITTLE_ENDIAN);
-                            int t = (k - k0 + 2 * c) * TABLE;
-                            IntVector p01 = v.selectFrom(ShortVector.fromArray(SS, tables, t))
-                                    .add(v.lanewise(LSHR, by4).selectFrom(ShortVector.fromArray(SS, tables, t + 16 * TABLE))).reinterpretAsInts();
-                            IntVector p23 = v.lanewise(LSHR, by8).selectFrom(ShortVector.fromArray(SS, tables, t + TABLE))
-                                    .add(v.lanewise(LSHR, by12).selectFrom(ShortVector.fromArray(SS, tables, t + 17 * TABLE))).reinterpretAsInts();
-                            all = all.add(p01).add(p23);
-                            high = high.add(p01.lanewise(LSHR, 16)).add(p23.lanewise(LSHR, 16));
-                        }
-                        float step = dx[k / 32];
-                        IntVector low = all.sub(high.lanewise(LSHL, 16)).sub(BLOCK_BIAS);
-                        acc0 = ((FloatVector) low.convert(I2F, 0)).fma(FloatVector.fromArray(FS, s, i * GROUP).mul(step), acc0);
-                        acc1 = ((FloatVector) high.sub(BLOCK_BIAS).convert(I2F, 0)).fma(FloatVector.fromArray(FS, s, i * GROUP + HALF).mul(step), acc1);
+                for (int u = 0; u < subs; u++) {
+                    if (u % subsPerTile == 0) { // each tile's scales just before its indices: read front to back
+                        scales(first + u / subsPerTile * tileBytes, subsPerTile, s);
                     }
+                    long q = first + indices + u * subStride;
+                    IntVector all = IntVector.zero(IS);
+                    IntVector high = all;
+                    for (int c = 0; c < 8; c++) {
+                        ShortVector v = ShortVector.fromMemorySegment(SS, weights, q + 2L * c * GROUP, LITTLE_ENDIAN);
+                        int t = (32 * u + 2 * c) * TABLE;
+                        IntVector p01 = v.selectFrom(ShortVector.fromArray(SS, tables, t))
+                                .add(v.lanewise(LSHR, by4).selectFrom(ShortVector.fromArray(SS, tables, t + 16 * TABLE))).reinterpretAsInts();
+                        IntVector p23 = v.lanewise(LSHR, by8).selectFrom(ShortVector.fromArray(SS, tables, t + TABLE))
+                                .add(v.lanewise(LSHR, by12).selectFrom(ShortVector.fromArray(SS, tables, t + 17 * TABLE))).reinterpretAsInts();
+                        all = all.add(p01).add(p23);
+                        high = high.add(p01.lanewise(LSHR, 16)).add(p23.lanewise(LSHR, 16));
+                    }
+                    float step = dx[k0 / 32 + u];
+                    IntVector low = all.sub(high.lanewise(LSHL, 16)).sub(BLOCK_BIAS);
+                    int at = u % subsPerTile * GROUP;
+                    acc0 = ((FloatVector) low.convert(I2F, 0)).fma(FloatVector.fromArray(FS, s, at).mul(step), acc0);
+                    acc1 = ((FloatVector) high.sub(BLOCK_BIAS).convert(I2F, 0)).fma(FloatVector.fromArray(FS, s, at + HALF).mul(step), acc1);
                 }
                 acc0.intoArray(out, g * GROUP);
                 acc1.intoArray(out, g * GROUP + HALF);
@@ -252,7 +259,7 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
         ShortVector levels = ShortVector.fromArray(SS, LEVELS, 0);
         for (int b = k0 / blockCols; b < k1 / blockCols; b++) {
             long tile = tile(first, b);
-            scales(tile, s);
+            scales(tile, blockCols / 32, s);
             for (int i = 0; i < subs; i++) {
                 long q = tile + (long) (headerBytes + 16 * i) * GROUP;
                 FloatVector d0 = FloatVector.fromArray(FS, s, i * GROUP);

@@ -70,6 +70,11 @@ abstract class RowGroupTensor extends Tensor {
      * leaves the call in place.
      */
     final void halves(long at, float[] into) {
+        halves(at, into, 0);
+    }
+
+    /** {@link #halves(long, float[])} into {@code into} from {@code off}. */
+    final void halves(long at, float[] into, int off) {
         ShortVector h = ShortVector.fromMemorySegment(SS, data, at, LITTLE_ENDIAN);
         IntVector h0 = (IntVector) h.convertShape(S2I, IS, 0);
         IntVector h1 = (IntVector) h.convertShape(S2I, IS, 1);
@@ -79,8 +84,8 @@ abstract class RowGroupTensor extends Tensor {
         IntVector sub1 = ((FloatVector) m1.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
         IntVector bits0 = m0.lanewise(LSHL, 13).add(EXPONENT_REBIAS).blend(sub0, m0.compare(LT, 0x400));
         IntVector bits1 = m1.lanewise(LSHL, 13).add(EXPONENT_REBIAS).blend(sub1, m1.compare(LT, 0x400));
-        bits0.or(h0.and(0x8000_0000)).reinterpretAsFloats().intoArray(into, 0);
-        bits1.or(h1.and(0x8000_0000)).reinterpretAsFloats().intoArray(into, IS.length());
+        bits0.or(h0.and(0x8000_0000)).reinterpretAsFloats().intoArray(into, off);
+        bits1.or(h1.and(0x8000_0000)).reinterpretAsFloats().intoArray(into, off + IS.length());
     }
 
     /** The scalar twin of {@link #halves}. */
