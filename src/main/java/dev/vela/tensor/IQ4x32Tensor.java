@@ -48,8 +48,6 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
 abstract class IQ4x32Tensor extends RowGroupTensor {
     /** Columns whose tables are made at once, kept in the first-level cache (16 KB at 512 bits), and read slice by slice. */
     static final int SLICE = 256;
-    /** Rows per int or float vector: half a group. */
-    static final int HALF = FS.length();
     /** Entries of a column's table ({@link LookupTables}). */
     private static final int TABLE = LookupTables.ENTRIES;
     private static final short[] LEVELS = LookupTables.repeated(i -> IQ4_LEVELS[i]);

@@ -46,8 +46,6 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
 public final class Q2_Kx32Tensor extends RowGroupTensor {
     private static final int BLOCK = 256;
     private static final int FILE_BLOCK_BYTES = 84;
-    /** Rows per int or float vector: half a group. */
-    private static final int HALF = FS.length();
     private static final long VECTOR = 2L * GROUP;
     /** A quarter of a tile: four sub-blocks' scale bytes (one int per row), then their quants (eight vectors). */
     private static final long PART = 4L * GROUP + 8 * VECTOR;

@@ -48,8 +48,6 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
 public final class Q3_Kx32Tensor extends RowGroupTensor {
     private static final int BLOCK = 256;
     private static final int FILE_BLOCK_BYTES = 110;
-    /** Rows per int or float vector: half a group. */
-    private static final int HALF = FS.length();
     private static final long VECTOR = 2L * GROUP;
     /** A sub-block's quants: two vectors of pairs, one of quads. */
     private static final long SUB = 3 * VECTOR;

@@ -26,8 +26,6 @@ import static jdk.incubator.vector.VectorOperators.B2F;
  * the rows' fp16 scales, then per column the group's quants.
  */
 public final class Q8_0x32Tensor extends RowGroupTensor {
-    /** Half a group: one float vector. */
-    private static final int HALF = FS.length();
     /** Half a group's quants, widened at once (at least 64 bits: at 128-bit vectors it reads 4 bytes past). */
     private static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, 8 * HALF)));
     private static final long TILE = 34L * GROUP;

@@ -28,6 +28,8 @@ abstract class RowGroupTensor extends Tensor {
     private static final int EXPONENT_REBIAS = 112 << 23;
     /** Rows per group: one lane of a vector of shorts each, 32 at 512 bits. */
     public static final int GROUP = SS.length();
+    /** Rows per int or float vector: half a group. */
+    static final int HALF = FS.length();
 
     RowGroupTensor(GGMLType type, MemorySegment data, int rows, int cols) {
         super(type, data, rows, cols);
