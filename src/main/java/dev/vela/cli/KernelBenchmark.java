@@ -146,7 +146,7 @@ final class KernelBenchmark {
      * otherwise ran its timed calls half in the first-tier code.
      */
     private static void warmUp(GGMLType type, int cols, MemorySegment all, MemorySegment x) {
-        int rows = 64;
+        int rows = (int) Math.min(64, all.byteSize() / type.bytesFor(cols)); // two groups of rows, or what the data holds
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment copy = arena.allocate(type.bytesFor((long) rows * cols), 64);
             copy.copyFrom(all.asSlice(0, copy.byteSize()));
