@@ -70,11 +70,6 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
         this.subStride = blockCols == 32 ? tileBytes : 16L * GROUP;
     }
 
-    /** Whether {@code rows} rows fill whole groups and a vector of shorts holds the 16 levels; else the file's layout stays. */
-    static boolean fits(int rows) {
-        return RowGroupTensor.fits(rows) && LookupTables.fit();
-    }
-
     /**
      * The group's scales for {@code subs} sub-blocks from the tile at {@code first} on (IQ4_NL:
      * one a block, its tiles one after another; IQ4_XS: the eight of one tile): {@code GROUP}

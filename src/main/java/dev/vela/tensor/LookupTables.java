@@ -24,6 +24,11 @@ final class LookupTables {
         return ENTRIES >= 16;
     }
 
+    /** Whether a matrix of {@code rows} rows is repacked for lookups: whole groups of rows, and tables that fit. */
+    static boolean fits(int rows) {
+        return RowGroupTensor.fits(rows) && fit();
+    }
+
     /** A table's constant entries: {@code entry(i)} for index i = 0..15, repeated. */
     static short[] repeated(IntUnaryOperator entry) {
         short[] table = new short[ENTRIES];

@@ -77,11 +77,6 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
         return GGMLType.Q3_K;
     }
 
-    /** Whether {@code rows} rows fill whole groups and a vector of shorts holds a 16-entry table; else the file's layout stays. */
-    static boolean fits(int rows) {
-        return RowGroupTensor.fits(rows) && LookupTables.fit();
-    }
-
     /** The copy of {@code source} in this layout, in memory of {@code arena}, a group of rows at a time through byte arrays. */
     static Q3_Kx32Tensor of(Tensor source, Arena arena) {
         int rows = source.rows(), cols = source.cols(), blocks = cols / BLOCK, groups = rows / GROUP;
