@@ -75,7 +75,7 @@ final class KernelCases {
             GGMLType.IQ4_NL, GGMLType.IQ4_XS);
 
     /** The repacked types whose products are looked up in 16-entry tables, one vector of shorts: not at 128 bits. */
-    static final Set<GGMLType> LOOKED_UP = EnumSet.of(GGMLType.IQ4_NL, GGMLType.IQ4_XS, GGMLType.Q2_K, GGMLType.Q3_K);
+    static final Set<GGMLType> LOOKED_UP = EnumSet.of(GGMLType.IQ4_NL, GGMLType.IQ4_XS, GGMLType.Q2_K, GGMLType.Q3_K, GGMLType.Q5_K);
 
     /** Whether {@code type} is repacked at this JVM's vector width. */
     static boolean repackedAtThisWidth(GGMLType type) {
