@@ -16,7 +16,7 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 
 /**
- * IQ4_NL and IQ4_XS copied at load with {@link #GROUP} rows side by side, multiplied in 16-bit
+ * IQ4_NL copied at load with {@link #GROUP} rows side by side, multiplied in 16-bit
  * integer lanes without a multiply: x is rounded to 8 bits per 32 values (as for
  * {@link Q4_0x32Tensor}), and before the rows are read each column k gets a table of its 16
  * products {@code xq[k] × level + 2^14}; a lane's 4-bit index then picks its product with one
@@ -28,10 +28,11 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * columns. Per 32 weights that is a shift, a permutation and about two additions. Tried
  * before this: a multiply per product after looking up the level, widened every second
  * product (12 GB/s from memory), and floats, a shift, mask, permutation and multiply-add per 16
- * weights (10 GB/s, no faster than the file layout's kernel).
+ * weights (10 GB/s, no faster than the file layout's kernel). {@link IQ4_XSx32Tensor} shares the
+ * tables and the lookups, with its own layout and scales. The layout's header fields and
+ * sub-blocks per block are still written for any block size, as when IQ4_XS used this class.
  *
- * <p>Layout: per group of rows and block of the file ({@link #blockCols} columns: 32 for
- * IQ4_NL, 256 for IQ4_XS), one tile of the same size as the group's blocks: first each field of
+ * <p>Layout: per group of rows and block of the file ({@link #blockCols} columns), one tile of the same size as the group's blocks: first each field of
  * the block's header for the whole group (field by field, rows in order), then per sub-block
  * of 32 columns eight vectors of shorts: lane l of vector c holds bytes {@code 2c, 2c + 1} of
  * the 16 index bytes of row {@code l / 2} for even l, row {@code GROUP / 2 + l / 2} for odd l
@@ -50,16 +51,16 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
     static final int SLICE = 256;
     /** Entries of a column's table ({@link LookupTables}). */
     private static final int TABLE = LookupTables.ENTRIES;
-    private static final short[] LEVELS = LookupTables.repeated(i -> IQ4_LEVELS[i]);
+    static final short[] LEVELS = LookupTables.repeated(i -> IQ4_LEVELS[i]);
     /** Added to every product so that it is positive: |xq × level| ≤ 127 × 127 < 2^14. */
     private static final int BIAS = 1 << 14;
     /** The bias a row's sum over 32 columns carries. */
-    private static final int BLOCK_BIAS = 32 * BIAS;
+    static final int BLOCK_BIAS = 32 * BIAS;
 
     final int blockCols;
     final int headerBytes;
     final long tileBytes;
-    /** From one sub-block's indices to the next within a slice: the next tile (IQ4_NL) or the next 16 bytes of rows (IQ4_XS). */
+    /** From one sub-block's indices to the next within a slice: the next tile (a block is one sub-block) or the next 16 bytes of rows. */
     private final long subStride;
 
     IQ4x32Tensor(GGMLType type, MemorySegment data, int rows, int cols) {
@@ -72,7 +73,7 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
 
     /**
      * The group's scales for {@code subs} sub-blocks from the tile at {@code first} on (IQ4_NL:
-     * one a block, its tiles one after another; IQ4_XS: the eight of one tile): {@code GROUP}
+     * one a block, its tiles one after another): {@code GROUP}
      * floats per sub-block, rows in order, one sub-block after the other, into {@code into};
      * vectorized.
      */
@@ -129,7 +130,7 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
      * {@code all} and its high halves to {@code high}. The low-half rows' sums are then
      * {@code all − high·2^16}, the high-half rows' {@code high}, each less the bias. A group's
      * sums carry from slice to slice in {@code out}. One loop runs over the slice's sub-blocks
-     * (IQ4_NL's blocks, IQ4_XS's sub-blocks alike), each tile's scales made just before its
+     * (IQ4_NL's blocks), each tile's scales made just before its
      * indices are read. The shift counts are vectors (see {@link Q4_0x32Tensor#matvec}).
      */
     @Override
@@ -186,7 +187,7 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
      * The tables of columns {@code [k0, k1)}. A method of its own so that its constant vector is
      * not live across the kernel's loops (see {@link Q3_Kx32Tensor}).
      */
-    private static void tables(short[] xq, int k0, int k1, short[] tables) {
+    static void tables(short[] xq, int k0, int k1, short[] tables) {
         ShortVector levels = ShortVector.fromArray(SS, LEVELS, 0);
         for (int k = k0; k < k1; k++) {
             levels.mul(xq[k]).add((short) BIAS).intoArray(tables, (k - k0) * TABLE);

@@ -102,6 +102,65 @@ class IQ4x32TensorTest {
         checkExtremes(w, -127f);
     }
 
+    /**
+     * IQ4_XS at the other extreme of its scales: every 6-bit scale 0 (s − 32 = −32), d = 1,
+     * every index 0 (level −127): each weight is 4064, a sub-block's integer sum times its scale
+     * 32·127·127·32 and a super-block's total eight times that (132 million, within an int).
+     */
+    @Test
+    void extremeScalesXS() {
+        int rows = 2 * GROUP, cols = 512;
+        MemorySegment file = Arena.ofAuto().allocate(136L * rows * cols / 256);
+        for (long b = 0; b < file.byteSize(); b += 136) {
+            file.set(SHORT, b, (short) 0x3C00);
+        }
+        Tensor w = GGMLType.IQ4_XS.view(file, rows, cols).repacked(Arena.ofAuto());
+        assertInstanceOf(IQ4_XSx32Tensor.class, w);
+        checkExtremes(w, 4064f);
+    }
+
+    /**
+     * Row 1 of one IQ4_XS super-block, d = 1: sub-block 0's scale has low nibble 1 (byte 4) and
+     * high bits 2 (bits 0, 1 of the word at byte 2): s = 33, s − 32 = 1; sub-block 5's has low
+     * nibble 15 (byte 6, high nibble) and high bits 0: s − 32 = −17; the others −32. Index byte 0
+     * (file byte 8) is 0x10: columns 0 and 16 take indices 0 and 1 (levels −127, −104); byte 1 of
+     * sub-block 5 (file byte 8 + 80 + 1) is 0xF0: column 160 + 17 takes index 15 (level 113); all
+     * other indices are 0. In the copy (row 1 is lane 2 of the index vectors) the scales are
+     * signed bytes: 1 at byte 0 of row 1's int of sub-blocks 0–3, −17 at byte 1 of its int of
+     * sub-blocks 4–7; then d; then sub-block 0's vector 0 holds 0x0010 and sub-block 5's 0xF000.
+     */
+    @Test
+    void handCheckedRowXS() {
+        MemorySegment file = Arena.ofAuto().allocate(136L * GROUP);
+        long row1 = 136;
+        file.set(SHORT, row1, (short) 0x3C00);
+        file.set(SHORT, row1 + 2, (short) 0x0002);
+        file.set(ValueLayout.JAVA_BYTE, row1 + 4, (byte) 0x01);
+        file.set(ValueLayout.JAVA_BYTE, row1 + 6, (byte) 0xF0);
+        file.set(ValueLayout.JAVA_BYTE, row1 + 8, (byte) 0x10);
+        file.set(ValueLayout.JAVA_BYTE, row1 + 8 + 80 + 1, (byte) 0xF0);
+        Tensor w = GGMLType.IQ4_XS.view(file, GROUP, 256).repacked(Arena.ofAuto());
+        assertInstanceOf(IQ4_XSx32Tensor.class, w);
+        MemorySegment tile = w.data();
+        long scales47 = 4L * GROUP, d = 8L * GROUP, indices = d + 2L * GROUP, sub = 8 * 2L * GROUP;
+        assertEquals((byte) 1, tile.get(ValueLayout.JAVA_BYTE, 4));
+        assertEquals((byte) -32, tile.get(ValueLayout.JAVA_BYTE, 5));
+        assertEquals((byte) -17, tile.get(ValueLayout.JAVA_BYTE, scales47 + 4 + 1));
+        assertEquals((short) 0x3C00, tile.get(SHORT, d + 2));
+        assertEquals((short) 0x0010, tile.get(SHORT, indices + 2 * 2));
+        assertEquals((short) 0xF000, tile.get(SHORT, indices + 5 * sub + 2 * 2));
+
+        float[] row = new float[256];
+        w.dequantizeRow(1, row, 0);
+        float[] expected = new float[256];
+        Arrays.fill(expected, 4064f);
+        Arrays.fill(expected, 0, 32, -127f);
+        expected[16] = -104f;
+        Arrays.fill(expected, 160, 192, 2159f);
+        expected[177] = -1921f;
+        assertArrayEquals(expected, row);
+    }
+
     private static void checkExtremes(Tensor w, float level) {
         int cols = w.cols();
         for (float sign : new float[] {1f, -1f}) {

@@ -145,7 +145,7 @@ final class KernelCases {
                 double magnitude = 0;
                 double bound = 0;
                 boolean roundsX = type != GGMLType.Q8_0; // Q8_0's copy multiplies floats
-                int xBlock = type.blockSize == 32 || type == GGMLType.IQ4_XS ? 32 : 256; // x rounded per block or super-block
+                int xBlock = type.blockSize == 32 ? 32 : 256; // x rounded per block or super-block
                 for (int b = 0; b < cols; b += xBlock) {
                     double amax = 0;
                     for (int i = b; i < b + xBlock; i++) {
