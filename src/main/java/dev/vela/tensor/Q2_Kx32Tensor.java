@@ -29,16 +29,19 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
  * and an addition per weight position in 16-bit lanes without tables (8.5–10.5 GB/s).
  *
  * <p>Layout: per group of rows and super-block, one tile of {@code 84 × GROUP} bytes (the
- * file's size): four quarters of four sub-blocks each, then the rows' fp16 d and fp16 dmin. A
+ * file's size): the rows' fp16 d and fp16 dmin, then four quarters of four sub-blocks each. A
  * quarter holds the rows' scale bytes of its sub-blocks (one int per row: byte k is sub-block
  * 4w + k's {@code scale | min << 4}, as in the file), then per sub-block n two vectors of
  * shorts: lane r of vector t holds row r's pairs {@code 16n + 8t + 2j} (nibble j), where lane
  * r is row r's {@link #pairedLane} (the 16-bit sums are widened as ints' halves). The tiles go
  * one super-block at a time, in each the groups one after another, so that a product reads a
- * super-block's columns as one stream, front to back, while their tables (8 KB at 512 bits)
- * stay in the first-level cache. Measured on the way: d and dmin first in the tile (read last)
- * 7.6 against 12.5 GB/s from memory; nested loops over quarters and vectors, widening through
- * {@code convertShape}, 17.6 against 23 GB/s in cache for this flat loop.
+ * super-block's columns as one stream while their tables (8 KB at 512 bits) stay in the
+ * first-level cache. Where the small parts go changes how fast the tiles stream from memory
+ * more than the kernel's own speed, and not as one would guess; measured (GB/s from memory,
+ * alternating runs): d and dmin at the tile's end 13.6–15.6, at its front (read last, as now)
+ * 17.3–18.2; all scale ints at the front too 9–11; each quarter's scale ints after its quants
+ * 7.5–10. Nested loops over quarters and vectors, widening through {@code convertShape}, ran at
+ * 17.6 against 23 GB/s in cache for this flat loop.
  *
  * <p>The permutation takes the low 5 bits of a 16-bit lane at 512 bits (the table is the 16
  * sums twice) and the low 4 at 256; narrower machines keep the file's layout.
@@ -47,10 +50,12 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
     private static final int BLOCK = 256;
     private static final int FILE_BLOCK_BYTES = 84;
     private static final long VECTOR = 2L * GROUP;
+    private static final long D = 0;
+    private static final long DMIN = 2L * GROUP;
+    /** Where the quarters start, after d and dmin. */
+    private static final long QUARTERS = 4L * GROUP;
     /** A quarter of a tile: four sub-blocks' scale bytes (one int per row), then their quants (eight vectors). */
     private static final long PART = 4L * GROUP + 8 * VECTOR;
-    private static final long D = 4 * PART;
-    private static final long DMIN = D + 2L * GROUP;
     private static final long TILE = (long) FILE_BLOCK_BYTES * GROUP;
     /** Entries of a pair's table ({@link LookupTables}). */
     private static final int TABLE = LookupTables.ENTRIES;
@@ -79,7 +84,7 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
                     System.arraycopy(in, block + 80, tile, (int) D + 2 * r, 2);
                     System.arraycopy(in, block + 82, tile, (int) DMIN + 2 * r, 2);
                     for (int w = 0; w < 4; w++) {
-                        System.arraycopy(in, block + 4 * w, tile, (int) (w * PART) + 4 * r, 4);
+                        System.arraycopy(in, block + 4 * w, tile, (int) (QUARTERS + w * PART) + 4 * r, 4);
                     }
                     for (int v = 0; v < 32; v++) {
                         int pairs = 0;
@@ -134,7 +139,7 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
                 long tile = ((long) b * groups + g) * TILE;
                 IntVector scaled0 = IntVector.zero(IS), scaled1 = scaled0, mins0 = scaled0, mins1 = scaled0;
                 for (int n = 0; n < 16; n++) {
-                    long scales = tile + (n >> 2) * PART;
+                    long scales = tile + QUARTERS + (n >> 2) * PART;
                     long q = scales + 4L * GROUP + (n & 3) * 2 * VECTOR;
                     int shift = 8 * (n & 3);
                     IntVector sm0 = IntVector.fromMemorySegment(IS, weights, scales, LITTLE_ENDIAN).lanewise(LSHR, shift);
@@ -237,12 +242,12 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
 
     /** Sub-block n's byte of row {@code r}, scale | min << 4. */
     private int scaleMin(long tile, int r, int n) {
-        return data.get(ValueLayout.JAVA_BYTE, tile + n / 4 * PART + 4L * r + n % 4) & 0xFF;
+        return data.get(ValueLayout.JAVA_BYTE, tile + QUARTERS + n / 4 * PART + 4L * r + n % 4) & 0xFF;
     }
 
     /** Where quant vector {@code v} (0..31: sub-block v / 2, half v % 2) starts in a tile. */
     private static long quants(int v) {
-        return v / 8 * PART + 4L * GROUP + v % 8 * VECTOR;
+        return QUARTERS + v / 8 * PART + 4L * GROUP + v % 8 * VECTOR;
     }
 
     /**
@@ -259,8 +264,8 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
             halves(tile + DMIN, dmin);
             for (int n = 0; n < 16; n++) {
                 int shift = 8 * (n % 4);
-                IntVector sm0 = IntVector.fromMemorySegment(IS, data, tile + n / 4 * PART, LITTLE_ENDIAN).lanewise(LSHR, shift);
-                IntVector sm1 = IntVector.fromMemorySegment(IS, data, tile + n / 4 * PART + 4L * HALF, LITTLE_ENDIAN).lanewise(LSHR, shift);
+                IntVector sm0 = IntVector.fromMemorySegment(IS, data, tile + QUARTERS + n / 4 * PART, LITTLE_ENDIAN).lanewise(LSHR, shift);
+                IntVector sm1 = IntVector.fromMemorySegment(IS, data, tile + QUARTERS + n / 4 * PART + 4L * HALF, LITTLE_ENDIAN).lanewise(LSHR, shift);
                 FloatVector scale0 = FloatVector.fromArray(FS, d, 0).mul((FloatVector) sm0.and(0xF).convert(I2F, 0));
                 FloatVector scale1 = FloatVector.fromArray(FS, d, HALF).mul((FloatVector) sm1.and(0xF).convert(I2F, 0));
                 FloatVector min0 = FloatVector.fromArray(FS, dmin, 0).mul((FloatVector) sm0.lanewise(LSHR, 4).and(0xF).convert(I2F, 0));

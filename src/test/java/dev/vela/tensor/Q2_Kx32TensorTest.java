@@ -33,9 +33,9 @@ class Q2_Kx32TensorTest {
      * columns 0, 32, 64, 96 hold 0, 1, 2, 3 and columns 1, 33, 65, 97 hold 3, 2, 1, 0. A pair
      * (c, c + 1) becomes the nibble {@code q[c] | q[c + 1] << 2}: 0xC, 0x9, 0x6, 0x3. Pair c of
      * sub-block n = c / 16 is nibble (c mod 8) / 2 of quant vector c / 8, which for c = 0, 32,
-     * 64, 96 is the first nibble of vectors 0, 4, 8, 12; a quarter of the tile holds four
-     * sub-blocks' scale ints (4 × GROUP bytes) and then their eight quant vectors (2 × GROUP bytes
-     * each). Row 1 is lane 2 (row m of the first half group is lane 2m, see
+     * 64, 96 is the first nibble of vectors 0, 4, 8, 12; the tile starts with the rows' d and
+     * dmin (2 × GROUP bytes each), then a quarter holds four sub-blocks' scale ints (4 × GROUP
+     * bytes) and their eight quant vectors (2 × GROUP bytes each). Row 1 is lane 2 (row m of the first half group is lane 2m, see
      * {@link RowGroupTensor#pairedLane}).
      */
     @Test
@@ -45,15 +45,17 @@ class Q2_Kx32TensorTest {
         file.set(ValueLayout.JAVA_BYTE, row1 + 16, (byte) 0xE4);
         file.set(ValueLayout.JAVA_BYTE, row1 + 17, (byte) 0x1B);
         file.set(ValueLayout.JAVA_BYTE, row1 + 3, (byte) 0x5A); // sub-block 3's scale 0xA, min 5
+        file.set(SHORT, row1 + 80, (short) 0x3C00); // d = 1
         Tensor w = GGMLType.Q2_K.view(file, GROUP, 256).repacked(Arena.ofAuto());
         assertInstanceOf(Q2_Kx32Tensor.class, w);
         MemorySegment tile = w.data();
-        long part = 4L * GROUP + 16L * GROUP;
-        assertEquals((short) 0xC, tile.get(SHORT, 4L * GROUP + 2 * 2));
-        assertEquals((short) 0x9, tile.get(SHORT, 4L * GROUP + 4 * 2L * GROUP + 2 * 2));
-        assertEquals((short) 0x6, tile.get(SHORT, part + 4L * GROUP + 2 * 2));
-        assertEquals((short) 0x3, tile.get(SHORT, part + 4L * GROUP + 4 * 2L * GROUP + 2 * 2));
-        assertEquals(0x5A00_0000, tile.get(ValueLayout.JAVA_INT_UNALIGNED, 4)); // row 1's first scale int, byte 3
+        long quarters = 4L * GROUP, part = 4L * GROUP + 16L * GROUP;
+        assertEquals((short) 0x3C00, tile.get(SHORT, 2)); // row 1's d
+        assertEquals((short) 0xC, tile.get(SHORT, quarters + 4L * GROUP + 2 * 2));
+        assertEquals((short) 0x9, tile.get(SHORT, quarters + 4L * GROUP + 4 * 2L * GROUP + 2 * 2));
+        assertEquals((short) 0x6, tile.get(SHORT, quarters + part + 4L * GROUP + 2 * 2));
+        assertEquals((short) 0x3, tile.get(SHORT, quarters + part + 4L * GROUP + 4 * 2L * GROUP + 2 * 2));
+        assertEquals(0x5A00_0000, tile.get(ValueLayout.JAVA_INT_UNALIGNED, quarters + 4)); // row 1's first scale int, byte 3
     }
 
     /**
