@@ -28,8 +28,10 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * wrapping adds, the permutation and an addition), against about five float operations per 16
  * weights of the file layout's kernel (8.4–8.7 GB/s).
  *
- * <p>Layout: per group of rows and super-block, one tile of {@code 114 × GROUP} bytes: four
- * quarters of four sub-blocks each, then the rows' fp16 d. A quarter holds the rows' four
+ * <p>Layout: per group of rows and super-block, one tile of {@code 114 × GROUP} bytes: the rows'
+ * fp16 d (read last, after the quarters: at the tile's end the best runs streamed 16.5–18 against 18–20 GB/s
+ * from memory, as {@link Q2_Kx32Tensor}'s d and dmin), then four quarters of four sub-blocks
+ * each. A quarter holds the rows' four
  * scales {@code scale − 32} as signed bytes (one int per row, byte k for sub-block k of the
  * quarter), then per sub-block n three vectors of shorts: lane r of vector t (0, 1) holds row
  * r's low-bit pairs {@code 16n + 8t + 2j} (nibble j: {@code low[c] | low[c + 1] << 2}), lane r
@@ -53,8 +55,10 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
     private static final long SUB = 3 * VECTOR;
     /** A quarter of a tile: four sub-blocks' scales (one int per row), then their quants. */
     private static final long PART = 4L * GROUP + 4 * SUB;
-    private static final long D = 4 * PART;
-    private static final long TILE = D + 2L * GROUP;
+    private static final long D = 0;
+    /** Where the quarters start, after d. */
+    private static final long QUARTERS = 2L * GROUP;
+    private static final long TILE = QUARTERS + 4 * PART;
     /** Entries of a table ({@link LookupTables}). */
     private static final int TABLE = LookupTables.ENTRIES;
     /** Where the quads' tables start, after the 128 pairs'. */
@@ -91,7 +95,7 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
                     int block = r * rowBytes + b * FILE_BLOCK_BYTES;
                     System.arraycopy(in, block + 108, tile, (int) D + 2 * r, 2);
                     for (int n = 0; n < 16; n++) {
-                        tile[(int) (n / 4 * PART) + 4 * r + n % 4] = (byte) (scale(in, block, n) - 32);
+                        tile[(int) (QUARTERS + n / 4 * PART) + 4 * r + n % 4] = (byte) (scale(in, block, n) - 32);
                         for (int t = 0; t < 2; t++) {
                             int pairs = 0;
                             for (int j = 0; j < 4; j++) {
@@ -142,7 +146,7 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
 
     /** Where quant vector {@code v} of sub-block {@code n} starts in a tile: 0, 1 the low-bit pairs, 2 the high-bit quads. */
     private static long quants(int n, int v) {
-        return n / 4 * PART + 4L * GROUP + n % 4 * SUB + v * VECTOR;
+        return QUARTERS + n / 4 * PART + 4L * GROUP + n % 4 * SUB + v * VECTOR;
     }
 
     /**
@@ -171,7 +175,7 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
                 long tile = ((long) b * groups + g) * TILE;
                 IntVector total0 = IntVector.zero(IS), total1 = total0;
                 for (int n = 0; n < 16; n++) {
-                    long scales = tile + (n >> 2) * PART;
+                    long scales = tile + QUARTERS + (n >> 2) * PART;
                     long sub = scales + 4L * GROUP + (n & 3) * SUB;
                     int up = 24 - 8 * (n % 4);
                     IntVector sc0 = IntVector.fromMemorySegment(IS, weights, scales, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
@@ -272,7 +276,7 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
 
     /** Scale − 32 of sub-block n of row {@code r}. */
     private int scale(long tile, int r, int n) {
-        return data.get(ValueLayout.JAVA_BYTE, tile + n / 4 * PART + 4L * r + n % 4);
+        return data.get(ValueLayout.JAVA_BYTE, tile + QUARTERS + n / 4 * PART + 4L * r + n % 4);
     }
 
     /** Each nibble of a tile's pair vectors is two columns of the panel: low − 4 + 4·high, times the rows' d·scale. */
@@ -284,8 +288,8 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
             halves(tile + D, d);
             for (int n = 0; n < 16; n++) {
                 int up = 24 - 8 * (n % 4);
-                IntVector sm0 = IntVector.fromMemorySegment(IS, data, tile + n / 4 * PART, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
-                IntVector sm1 = IntVector.fromMemorySegment(IS, data, tile + n / 4 * PART + 4L * HALF, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
+                IntVector sm0 = IntVector.fromMemorySegment(IS, data, tile + QUARTERS + n / 4 * PART, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
+                IntVector sm1 = IntVector.fromMemorySegment(IS, data, tile + QUARTERS + n / 4 * PART + 4L * HALF, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
                 FloatVector scale0 = FloatVector.fromArray(FS, d, 0).mul((FloatVector) sm0.convert(I2F, 0));
                 FloatVector scale1 = FloatVector.fromArray(FS, d, HALF).mul((FloatVector) sm1.convert(I2F, 0));
                 ShortVector quads = ShortVector.fromMemorySegment(SS, data, tile + quants(n, 2), LITTLE_ENDIAN);

@@ -35,7 +35,8 @@ class Q3_Kx32TensorTest {
      * byte 104): v = low − 4 + 4·high makes columns 0 and 1 worth 3·0 and 3·(−1). In the copy,
      * pair (0, 1) is the nibble 0 | 3 << 2 = 0xC, the first of sub-block 0's first pair vector;
      * the quad of columns 0..3 is the nibble 0x1, the first of its quad vector (after two pair
-     * vectors); scale 0 is the signed byte 3 at the start of the row's int; row 1 is lane 2.
+     * vectors); scale 0 is the signed byte 3 at the start of the row's int; row 1 is lane 2; the
+     * rows' d come first in the tile.
      */
     @Test
     void handCheckedRow() {
@@ -50,9 +51,11 @@ class Q3_Kx32TensorTest {
         Tensor w = GGMLType.Q3_K.view(file, GROUP, 256).repacked(Arena.ofAuto());
         assertInstanceOf(Q3_Kx32Tensor.class, w);
         MemorySegment tile = w.data();
-        assertEquals((short) 0xC, tile.get(SHORT, 4L * GROUP + 2 * 2));
-        assertEquals((short) 0x1, tile.get(SHORT, 4L * GROUP + 2 * 2L * GROUP + 2 * 2));
-        assertEquals((byte) 3, tile.get(ValueLayout.JAVA_BYTE, 4));
+        long quarters = 2L * GROUP; // after the rows' d
+        assertEquals((short) 0x3C00, tile.get(SHORT, 2));
+        assertEquals((short) 0xC, tile.get(SHORT, quarters + 4L * GROUP + 2 * 2));
+        assertEquals((short) 0x1, tile.get(SHORT, quarters + 4L * GROUP + 2 * 2L * GROUP + 2 * 2));
+        assertEquals((byte) 3, tile.get(ValueLayout.JAVA_BYTE, quarters + 4));
         float[] row = new float[256];
         w.dequantizeRow(1, row, 0);
         assertEquals(0f, row[0]);
