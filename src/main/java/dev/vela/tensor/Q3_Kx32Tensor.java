@@ -29,11 +29,11 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * weights of the file layout's kernel (8.4–8.7 GB/s).
  *
  * <p>Layout: per group of rows and super-block, one tile of {@code 114 × GROUP} bytes: the rows'
- * fp16 d (read last, after the quarters: at the tile's end the best runs streamed 16.5–18 against 18–20 GB/s
- * from memory, as {@link Q2_Kx32Tensor}'s d and dmin), then four quarters of four sub-blocks
- * each. A quarter holds the rows' four
- * scales {@code scale − 32} as signed bytes (one int per row, byte k for sub-block k of the
- * quarter), then per sub-block n three vectors of shorts: lane r of vector t (0, 1) holds row
+ * fp16 d (read last, after the quarters: at the tile's end the best runs streamed 16.5–18
+ * against 18–20 GB/s from memory, as {@link Q2_Kx32Tensor}'s d and dmin), then four quarters of
+ * four sub-blocks each. A quarter holds the rows' four scales {@code scale − 32} as signed
+ * bytes (one int per row, byte k for sub-block k of the quarter), then per sub-block n three
+ * vectors of shorts: lane r of vector t (0, 1) holds row
  * r's low-bit pairs {@code 16n + 8t + 2j} (nibble j: {@code low[c] | low[c + 1] << 2}), lane r
  * of the third its high-bit quads {@code 16n + 4j} (nibble j: bit k is column 16n + 4j + k),
  * where lane r is row r's {@link #pairedLane} (the 16-bit sums are widened as ints' halves).
