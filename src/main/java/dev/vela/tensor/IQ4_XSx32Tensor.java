@@ -200,14 +200,12 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
     }
 
     /**
-     * Each nibble of a tile's vector of shorts is one column of the panel: its levels picked from
-     * the table of levels, the low and high halves of the ints (rows in the panel's first and
-     * second half) widened apart and scaled.
+     * The panel super-block by super-block: the rows' d·scale per sub-block, then each
+     * sub-block through {@link IQ4x32Tensor#subBlockIntoPanel}.
      */
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
         float[] d = new float[GROUP];
-        ShortVector levels = ShortVector.fromArray(SS, IQ4x32Tensor.LEVELS, 0);
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
             halves(tile + D, d);
@@ -218,15 +216,7 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
                 FloatVector d0 = FloatVector.fromArray(FS, d, 0).mul((FloatVector) sc0.convert(I2F, 0));
                 FloatVector d1 = FloatVector.fromArray(FS, d, HALF).mul((FloatVector) sc1.convert(I2F, 0));
                 int column = (b * BLOCK + 32 * u - k0) * GROUP;
-                for (int c = 0; c < 8; c++) {
-                    ShortVector v = ShortVector.fromMemorySegment(SS, data, tile + indices(u) + c * VECTOR, LITTLE_ENDIAN);
-                    for (int j = 0; j < 4; j++) {
-                        IntVector l = v.lanewise(LSHR, 4 * j).selectFrom(levels).reinterpretAsInts();
-                        int at = column + (2 * c + (j == 1 || j == 3 ? 16 : 0) + (j >= 2 ? 1 : 0)) * GROUP;
-                        ((FloatVector) l.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).mul(d0).intoArray(panel, at);
-                        ((FloatVector) l.lanewise(ASHR, 16).convert(I2F, 0)).mul(d1).intoArray(panel, at + HALF);
-                    }
-                }
+                IQ4x32Tensor.subBlockIntoPanel(data, tile + indices(u), d0, d1, panel, column);
             }
         }
     }

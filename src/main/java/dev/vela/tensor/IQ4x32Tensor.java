@@ -242,15 +242,13 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
     }
 
     /**
-     * Each nibble of a tile's vector of shorts is one column of the panel: its levels picked from
-     * the table of levels, the low and high halves of the ints (rows in the panel's first and
-     * second half) widened apart and scaled.
+     * The panel block by block: the rows' scales, then each sub-block through
+     * {@link #subBlockIntoPanel}.
      */
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
         int subs = blockCols / 32;
         float[] s = new float[subs * GROUP];
-        ShortVector levels = ShortVector.fromArray(SS, LEVELS, 0);
         for (int b = k0 / blockCols; b < k1 / blockCols; b++) {
             long tile = tile(first, b);
             scales(tile, blockCols / 32, s);
@@ -259,15 +257,26 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
                 FloatVector d0 = FloatVector.fromArray(FS, s, i * GROUP);
                 FloatVector d1 = FloatVector.fromArray(FS, s, i * GROUP + HALF);
                 int column = (b * blockCols + 32 * i - k0) * GROUP;
-                for (int c = 0; c < 8; c++) {
-                    ShortVector v = ShortVector.fromMemorySegment(SS, data, q + 2L * c * GROUP, LITTLE_ENDIAN);
-                    for (int j = 0; j < 4; j++) {
-                        IntVector l = v.lanewise(LSHR, 4 * j).selectFrom(levels).reinterpretAsInts();
-                        int at = column + (2 * c + (j == 1 || j == 3 ? 16 : 0) + (j >= 2 ? 1 : 0)) * GROUP;
-                        ((FloatVector) l.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).mul(d0).intoArray(panel, at);
-                        ((FloatVector) l.lanewise(ASHR, 16).convert(I2F, 0)).mul(d1).intoArray(panel, at + HALF);
-                    }
-                }
+                subBlockIntoPanel(data, q, d0, d1, panel, column);
+            }
+        }
+    }
+
+    /**
+     * The eight vectors of a sub-block's indices at {@code q} as its 32 columns of a panel from
+     * {@code column}: each nibble's level picked from the table of levels, the ints' low and high
+     * halves (rows in the panel's first and second half) widened apart and scaled by {@code d0},
+     * {@code d1}. IQ4_NL's and IQ4_XS's panels alike.
+     */
+    static void subBlockIntoPanel(MemorySegment data, long q, FloatVector d0, FloatVector d1, float[] panel, int column) {
+        ShortVector levels = ShortVector.fromArray(SS, LEVELS, 0);
+        for (int c = 0; c < 8; c++) {
+            ShortVector v = ShortVector.fromMemorySegment(SS, data, q + 2L * c * GROUP, LITTLE_ENDIAN);
+            for (int j = 0; j < 4; j++) {
+                IntVector l = v.lanewise(LSHR, 4 * j).selectFrom(levels).reinterpretAsInts();
+                int at = column + (2 * c + (j == 1 || j == 3 ? 16 : 0) + (j >= 2 ? 1 : 0)) * GROUP;
+                ((FloatVector) l.lanewise(LSHL, 16).lanewise(ASHR, 16).convert(I2F, 0)).mul(d0).intoArray(panel, at);
+                ((FloatVector) l.lanewise(ASHR, 16).convert(I2F, 0)).mul(d1).intoArray(panel, at + HALF);
             }
         }
     }
