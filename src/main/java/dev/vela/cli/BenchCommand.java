@@ -29,7 +29,7 @@ final class BenchCommand implements Command {
     @Override
     public String usage() {
         return "java -jar vela.jar bench --model M.gguf [-p 512] [-n 128] [-r 3] [--threads N]\n"
-                + "       java -jar vela.jar bench --kernels [--type Q4_0,Q8_0] [--rows 8192] [--cols 2048] [--threads N] [--in-process]";
+                + "       java -jar vela.jar bench --kernels [--type Q4_0,Q8_0] [--rows 8192] [--cols 2048] [--threads N] [-r 1] [--in-process]";
     }
 
     @Override
@@ -38,7 +38,7 @@ final class BenchCommand implements Command {
                 ModelOptions.SOURCE.get(0), ModelOptions.SOURCE.get(1), ModelOptions.SOURCE.get(2),
                 OptionSpec.value("--n-prompt", "N", "prompt tokens to process, 0 to skip", "512", "-p"),
                 OptionSpec.value("--n-gen", "N", "tokens to generate, 0 to skip", "128", "-n"),
-                OptionSpec.value("--repetitions", "R", "timed repetitions after one warm-up", "3", "-r"),
+                OptionSpec.value("--repetitions", "R", "timed repetitions after one warm-up; with --kernels, rounds over the types, then a summary", "3, with --kernels 1", "-r"),
                 OptionSpec.value("--n-depth", "D", "tokens already in the context before each test (long-context speed)", "0", "-d"),
                 OptionSpec.value("--threads", "N", "threads for matrix work", "all cores", "-t"),
                 OptionSpec.flag("--kernels", "time the matrix-vector product alone per weight type, in GB/s, on random weights"),
@@ -53,7 +53,8 @@ final class BenchCommand implements Command {
     public int run(Options o, PrintStream out, PrintStream err) {
         if (o.flag("--kernels")) {
             KernelBenchmark.run(KernelBenchmark.types(o.string("--type", null)), o.integer("--rows", 8192, 1, 1 << 24),
-                    o.integer("--cols", 2048, 1, 1 << 24), ModelOptions.threads(o), o.flag("--in-process"), out, err);
+                    o.integer("--cols", 2048, 1, 1 << 24), ModelOptions.threads(o), o.integer("--repetitions", 1, 1, 1000),
+                    o.flag("--in-process"), out, err);
             return 0;
         }
         int nPrompt = o.integer("--n-prompt", 512, 0, 1 << 20);

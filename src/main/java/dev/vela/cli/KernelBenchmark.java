@@ -17,9 +17,13 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code vela bench --kernels}: the decode step's matrix-vector product alone, per weight type,
@@ -31,6 +35,11 @@ import java.util.SplittableRandom;
  * <p>Each type is timed in a JVM of its own unless asked otherwise: the kernels share the Vector
  * API's code, whose JIT profile then holds every earlier type's vector classes, and a type timed
  * after a dozen others measured up to 3× slower than alone (a model uses two or three types).
+ *
+ * <p>With several rounds ({@code -r}) every type is timed once per round, the types in turn, and
+ * a summary gives each type's median and range and, when Q4_0 is among them, each round's memory
+ * figure as a share of that round's Q4_0: on a shared machine whole minutes run slower, and
+ * types timed in the same minutes compare more fairly than medians taken at different times.
  */
 final class KernelBenchmark {
     static final long MEMORY_BYTES = 256L << 20;
@@ -68,55 +77,103 @@ final class KernelBenchmark {
     /** Set in the JVM that times one type for its parent, which has printed the header. */
     private static final String CHILD = "vela.kernels.child";
 
-    static void run(List<GGMLType> types, int rows, int cols, int threads, boolean inProcess, PrintStream out, PrintStream err) {
+    /** One timing of one type: GB/s of weights read, the matrix in the caches and from memory. */
+    record Speed(double cache, double memory) {}
+
+    static void run(List<GGMLType> types, int rows, int cols, int threads, int rounds, boolean inProcess, PrintStream out, PrintStream err) {
         for (GGMLType type : types) {
             if (cols % type.blockSize != 0) {
                 throw new VelaException("--cols " + cols + " is not a multiple of " + type + "'s block size " + type.blockSize);
             }
         }
+        boolean children = !inProcess && (types.size() > 1 || rounds > 1);
         if (!Boolean.getBoolean(CHILD)) {
             err.printf("bench --kernels: %d threads, %s; median of timed runs; cache: one matrix again and again,"
-                    + " memory: cycling through copies filling %s; %s%n", threads, Simd.describe(), Sizes.bytes(MEMORY_BYTES),
-                    inProcess || types.size() == 1 ? "all in this JVM" : "each type in a fresh JVM");
+                    + " memory: cycling through copies filling %s; %s%s%n", threads, Simd.describe(), Sizes.bytes(MEMORY_BYTES),
+                    children ? "each type in a fresh JVM" : "all in this JVM", rounds > 1 ? "; " + rounds + " rounds, the types in turn" : "");
         }
-        if (!inProcess && types.size() > 1) {
-            for (GGMLType type : types) {
-                runInChild(type, rows, cols, threads, out, err);
-            }
-            return;
-        }
-        try (Parallel pool = new Parallel(threads)) {
-            for (GGMLType type : types) {
-                long bytes = type.bytesFor((long) rows * cols);
-                int copies = (int) Math.max(1, (MEMORY_BYTES + bytes - 1) / bytes);
-                try (Arena arena = Arena.ofShared()) { // shared: the pool's workers read it
-                    MemorySegment all = arena.allocate(bytes * copies, 64);
-                    fillValid(all, new SplittableRandom(type.id));
-                    Tensor[] matrices = new Tensor[copies];
-                    for (int c = 0; c < copies; c++) {
-                        matrices[c] = type.view(all.asSlice(c * bytes, bytes), rows, cols).repacked(arena); // as decoding reads it
+        List<Map<GGMLType, Speed>> results = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            Map<GGMLType, Speed> speeds = new EnumMap<>(GGMLType.class);
+            if (children) {
+                for (GGMLType type : types) {
+                    speeds.put(type, runInChild(type, rows, cols, threads, out, err));
+                }
+            } else {
+                try (Parallel pool = new Parallel(threads)) {
+                    for (GGMLType type : types) {
+                        speeds.put(type, measure(pool, type, rows, cols, out));
                     }
-                    float[] x = new float[cols];
-                    SplittableRandom rnd = new SplittableRandom(1);
-                    for (int i = 0; i < cols; i++) {
-                        x[i] = (float) (rnd.nextDouble() * 2 - 1);
-                    }
-                    MemorySegment xs = Activations.of(arena, x, 0, cols);
-                    float[] y = new float[rows];
-                    warmUp(type, cols, all, xs);
-                    time(pool, matrices, 1, xs, y, WARM_UP_NANOS);
-                    double cached = time(pool, matrices, 1, xs, y, TIMED_NANOS);
-                    double memory = time(pool, matrices, copies, xs, y, TIMED_NANOS);
-                    out.printf(Locale.ROOT, "%-6s %dx%d  %5.2f bits/w  %7.2f MB  cache %6.1f GB/s (%.3f ms)  memory %6.1f GB/s (%.3f ms, %d copies)%n",
-                            type, rows, cols, type.bitsPerWeight(), bytes / 1e6, bytes / cached, cached / 1e6,
-                            bytes / memory, memory / 1e6, copies);
-                    out.flush();
                 }
             }
+            results.add(speeds);
+        }
+        if (rounds > 1) {
+            summarize(types, results, out);
         }
     }
 
-    private static void runInChild(GGMLType type, int rows, int cols, int threads, PrintStream out, PrintStream err) {
+    /**
+     * Per type, the median GB/s over the rounds with their range and, when Q4_0 was timed, the
+     * median of the rounds' memory shares of Q4_0's with their range.
+     */
+    static void summarize(List<GGMLType> types, List<Map<GGMLType, Speed>> rounds, PrintStream out) {
+        out.printf("summary of %d rounds: median (lowest-highest)%n", rounds.size());
+        for (GGMLType type : types) {
+            double[] cache = rounds.stream().mapToDouble(r -> r.get(type).cache()).sorted().toArray();
+            double[] memory = rounds.stream().mapToDouble(r -> r.get(type).memory()).sorted().toArray();
+            out.printf(Locale.ROOT, "%-6s cache %6.1f GB/s (%.1f-%.1f)  memory %6.1f GB/s (%.1f-%.1f)", type,
+                    median(cache), cache[0], cache[cache.length - 1], median(memory), memory[0], memory[memory.length - 1]);
+            if (types.contains(GGMLType.Q4_0) && type != GGMLType.Q4_0) {
+                double[] shares = rounds.stream().mapToDouble(r -> 100 * r.get(type).memory() / r.get(GGMLType.Q4_0).memory()).sorted().toArray();
+                out.printf(Locale.ROOT, "  memory vs Q4_0 in the same round %4.0f%% (%.0f-%.0f%%)", median(shares), shares[0], shares[shares.length - 1]);
+            }
+            out.println();
+        }
+        out.flush();
+    }
+
+    /** The middle value of sorted {@code v}, or the mean of the two middle ones. */
+    static double median(double[] v) {
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    /** Times {@code type} in this JVM and prints its line. */
+    private static Speed measure(Parallel pool, GGMLType type, int rows, int cols, PrintStream out) {
+        long bytes = type.bytesFor((long) rows * cols);
+        int copies = (int) Math.max(1, (MEMORY_BYTES + bytes - 1) / bytes);
+        try (Arena arena = Arena.ofShared()) { // shared: the pool's workers read it
+            MemorySegment all = arena.allocate(bytes * copies, 64);
+            fillValid(all, new SplittableRandom(type.id));
+            Tensor[] matrices = new Tensor[copies];
+            for (int c = 0; c < copies; c++) {
+                matrices[c] = type.view(all.asSlice(c * bytes, bytes), rows, cols).repacked(arena); // as decoding reads it
+            }
+            float[] x = new float[cols];
+            SplittableRandom rnd = new SplittableRandom(1);
+            for (int i = 0; i < cols; i++) {
+                x[i] = (float) (rnd.nextDouble() * 2 - 1);
+            }
+            MemorySegment xs = Activations.of(arena, x, 0, cols);
+            float[] y = new float[rows];
+            warmUp(type, cols, all, xs);
+            time(pool, matrices, 1, xs, y, WARM_UP_NANOS);
+            double cached = time(pool, matrices, 1, xs, y, TIMED_NANOS);
+            double memory = time(pool, matrices, copies, xs, y, TIMED_NANOS);
+            out.printf(Locale.ROOT, "%-6s %dx%d  %5.2f bits/w  %7.2f MB  cache %6.1f GB/s (%.3f ms)  memory %6.1f GB/s (%.3f ms, %d copies)%n",
+                    type, rows, cols, type.bitsPerWeight(), bytes / 1e6, bytes / cached, cached / 1e6,
+                    bytes / memory, memory / 1e6, copies);
+            out.flush();
+            return new Speed(bytes / cached, bytes / memory);
+        }
+    }
+
+    /** The two figures of a line as {@link #measure} prints it. */
+    private static final Pattern LINE = Pattern.compile(".* cache +([0-9.]+) GB/s .* memory +([0-9.]+) GB/s .*");
+
+    /** Times {@code type} in a fresh JVM, forwards its line and reads the figures back from it. */
+    private static Speed runInChild(GGMLType type, int rows, int cols, int threads, PrintStream out, PrintStream err) {
         List<String> cmd = Relauncher.javaCommand(Main.class);
         cmd.add(cmd.size() - 3, "-D" + CHILD + "=true");
         cmd.addAll(List.of("bench", "--kernels", "--in-process", "--type", type.name(), "--rows", Integer.toString(rows),
@@ -131,6 +188,9 @@ final class KernelBenchmark {
             if (status != 0) {
                 throw new VelaException("timing " + type + " in a JVM of its own failed (exit status " + status + ")");
             }
+            return output.lines().map(LINE::matcher).filter(Matcher::matches).findFirst()
+                    .map(m -> new Speed(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))))
+                    .orElseThrow(() -> new VelaException("timing " + type + " in a JVM of its own printed no figures"));
         } catch (IOException e) {
             throw new VelaException("could not start a JVM to time " + type + ": " + e.getMessage() + "; try --in-process");
         } catch (InterruptedException e) {

@@ -118,6 +118,41 @@ class CliTest {
         assertError("error: --cols 48 is not a multiple of Q8_0's block size 32", "bench", "--kernels", "--type", "Q8_0", "--cols", "48");
     }
 
+    /** Two rounds in this JVM: the summary's medians and shares, recomputed from the rounds' printed lines. */
+    @Test
+    void benchKernelsRoundsSummarizeTheirLines() {
+        Result r = vela("bench", "--kernels", "--type", "Q4_0,Q8_0", "--rows", "64", "--cols", "64", "-t", "1", "-r", "2", "--in-process");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(7, lines.size(), r.out());
+        assertEquals("summary of 2 rounds: median (lowest-highest)", lines.get(4));
+        double[][] memory = new double[2][2]; // [round][Q4_0, Q8_0]
+        for (int i = 0; i < 4; i++) {
+            assertTrue(lines.get(i).startsWith(i % 2 == 0 ? "Q4_0 " : "Q8_0 "), lines.get(i));
+            memory[i / 2][i % 2] = figure(lines.get(i), "memory");
+        }
+        // Every printed figure is rounded to 0.1 GB/s: the mean of two is off by up to 0.05, its print by 0.05 more.
+        assertEquals((memory[0][0] + memory[1][0]) / 2, figure(lines.get(5), "memory"), 0.101, lines.get(5));
+        assertEquals((memory[0][1] + memory[1][1]) / 2, figure(lines.get(6), "memory"), 0.101, lines.get(6));
+        double low = 0, high = 0;
+        for (double[] round : memory) {
+            low += 100 * (round[1] - 0.05) / (round[0] + 0.05) / 2;
+            high += 100 * (round[1] + 0.05) / (round[0] - 0.05) / 2;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(".*vs Q4_0 in the same round +([0-9]+)% .*").matcher(lines.get(6));
+        assertTrue(m.matches(), lines.get(6));
+        int share = Integer.parseInt(m.group(1));
+        assertTrue(share >= low - 0.5 && share <= high + 0.5, share + "% outside " + low + "-" + high + "%: " + lines.get(6));
+        assertTrue(!lines.get(5).contains("vs Q4_0"), lines.get(5));
+    }
+
+    /** The GB/s after {@code name} in a line of {@code bench --kernels}. */
+    private static double figure(String line, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(".*" + name + " +([0-9.]+) GB/s.*").matcher(line);
+        assertTrue(m.matches(), line);
+        return Double.parseDouble(m.group(1));
+    }
+
     @Test
     void helpForEachCommand() {
         for (String command : new String[] {"generate", "info", "tokenize", "bench"}) {
