@@ -30,11 +30,8 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * of sub-block 2c + 1 (nibbles 1, 3). The kernel reads a tile front to back: with all scales
  * first, it went back for each pair's and streamed 8.4 GB/s from memory instead of 19.
  */
-public final class Q4_Kx32Tensor extends RowGroupTensor {
-    private static final int BLOCK = 256;
+public final class Q4_Kx32Tensor extends ScaleMinx32Tensor {
     private static final int FILE_BLOCK_BYTES = 144;
-    private static final long VECTOR = 2L * GROUP;
-    private static final long DMIN = VECTOR;
     /** Where pair {@code c} of sub-blocks starts: its 16 vectors of quants, then its two of scales. */
     private static final long PAIRS = 2 * VECTOR;
     private static final long PAIR = 18 * VECTOR;
@@ -148,53 +145,9 @@ public final class Q4_Kx32Tensor extends RowGroupTensor {
         }
     }
 
-    /** The scalar twin of {@link #matvec}: the same rounding of x, sums and float operations in the same order. */
-    @Override
-    public float dotScalar(int row, float[] x, int xOff) {
-        short[] xq = new short[cols];
-        float[] dx = new float[cols / 32];
-        QuantizedInput.quantizeKScalar(x, xOff, cols, xq, dx);
-        int[] xsum = QuantizedInput.blockSums(xq);
-        float acc = 0f;
-        for (int b = 0; b < cols / BLOCK; b++) {
-            long lane = tile(row, b);
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, lane));
-            float dmin = Float.float16ToFloat(data.get(F16Tensor.HALF, lane + DMIN));
-            for (int j = 0; j < 8; j++) {
-                int sum = 0;
-                for (int i = 0; i < 32; i++) {
-                    sum += quant(lane, j, i) * xq[b * BLOCK + 32 * j + i];
-                }
-                short sm = data.get(F16Tensor.HALF, lane + scales(j));
-                float step = dx[b * 8 + j];
-                float offset = -step * xsum[b * 8 + j];
-                acc = Math.fma((float) sum * (sm & 0xFF), d * step, acc);
-                acc = Math.fma(sm >>> 8 & 0xFF, dmin * offset, acc);
-            }
-        }
-        return acc;
-    }
-
-    /** Weight {@code (d·scale)·q − dmin·min}, as {@link Q4_KTensor} reads the file. */
-    @Override
-    public void dequantizeRow(int row, float[] out, int off) {
-        for (int b = 0; b < cols / BLOCK; b++) {
-            long lane = tile(row, b);
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, lane));
-            float dmin = Float.float16ToFloat(data.get(F16Tensor.HALF, lane + DMIN));
-            for (int j = 0; j < 8; j++) {
-                short sm = data.get(F16Tensor.HALF, lane + scales(j));
-                float scale = d * (sm & 0xFF);
-                float min = dmin * (sm >>> 8 & 0xFF);
-                for (int i = 0; i < 32; i++) {
-                    out[off + b * BLOCK + 32 * j + i] = scale * quant(lane, j, i) - min;
-                }
-            }
-        }
-    }
-
     /** Quant i (0..31) of sub-block j of the row whose lane starts at {@code lane} in its tile. */
-    private int quant(long lane, int j, int i) {
+    @Override
+    int quant(long lane, int j, int i) {
         int c = j / 2;
         short q = data.get(F16Tensor.HALF, lane + PAIRS + c * PAIR + i / 2 * VECTOR);
         return q >>> 4 * (2 * (i % 2) + j % 2) & 0xF;
@@ -235,12 +188,14 @@ public final class Q4_Kx32Tensor extends RowGroupTensor {
     }
 
     /** Where sub-block j's scales and mins are in a tile. */
-    private static long scales(int j) {
+    @Override
+    long scales(int j) {
         return PAIRS + j / 2 * PAIR + PAIR_SCALES + j % 2 * VECTOR;
     }
 
     /** Where super-block {@code b} of the group holding {@code row} starts, plus the row's lane. */
-    private long tile(int row, int b) {
+    @Override
+    long tile(int row, int b) {
         return ((long) (row / GROUP) * (cols / BLOCK) + b) * TILE + 2L * (row % GROUP);
     }
 }
