@@ -28,7 +28,13 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * columns. Per 32 weights that is a shift, a permutation and about two additions. Tried
  * before this: a multiply per product after looking up the level, widened every second
  * product (12 GB/s from memory), and floats, a shift, mask, permutation and multiply-add per 16
- * weights (10 GB/s, no faster than the file layout's kernel). {@link IQ4_XSx32Tensor} shares the
+ * weights (10 GB/s, no faster than the file layout's kernel). Tried after it: reading two or
+ * four groups at once so that each table loaded serves them all (the table loads cost: with two
+ * of a vector's four tables held in registers, wrongly, a test kernel ran 21 → 24 GB/s in cache):
+ * no faster in cache and 8–12 against 17 GB/s from memory, whether the groups' tiles lay apart,
+ * side by side or interleaved vector by vector; two columns' tables in one vector (the index's
+ * bit 4 picking the half): as fast; a byte loaded 1–4.5 KB ahead of the stream as a prefetch:
+ * slower. {@link IQ4_XSx32Tensor} shares the
  * tables and the lookups, with its own layout and scales. The layout's header fields and
  * sub-blocks per block are still written for any block size, as when IQ4_XS used this class.
  *
