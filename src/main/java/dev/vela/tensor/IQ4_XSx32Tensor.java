@@ -58,34 +58,25 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
 
     /** The copy of {@code source} in this layout, in memory of {@code arena}, a group of rows at a time through byte arrays. */
     static IQ4_XSx32Tensor of(Tensor source, Arena arena) {
-        int rows = source.rows(), cols = source.cols(), blocks = cols / BLOCK, groups = rows / GROUP;
-        int rowBytes = (int) source.rowBytes;
-        byte[] in = new byte[GROUP * rowBytes];
-        byte[] tile = new byte[(int) TILE];
-        MemorySegment to = arena.allocate((long) groups * blocks * TILE, 64);
-        for (int g = 0; g < groups; g++) {
-            MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
-            for (int b = 0; b < blocks; b++) {
-                for (int r = 0; r < GROUP; r++) {
-                    int block = r * rowBytes + b * FILE_BLOCK_BYTES;
-                    int lane = pairedLane(r);
-                    System.arraycopy(in, block, tile, (int) D + 2 * r, 2);
-                    int high = (in[block + 2] & 0xFF) | (in[block + 3] & 0xFF) << 8;
-                    for (int u = 0; u < 8; u++) {
-                        int low = (in[block + 4 + u / 2] & 0xFF) >>> 4 * (u % 2) & 0xF;
-                        tile[(int) (u / 4 * PART) + 4 * r + u % 4] = (byte) ((low | (high >>> 2 * u & 3) << 4) - 32);
-                        int sub = (int) indices(u);
-                        for (int c = 0; c < 8; c++) {
-                            tile[sub + 2 * (c * GROUP + lane)] = in[block + 8 + 16 * u + 2 * c];
-                            tile[sub + 2 * (c * GROUP + lane) + 1] = in[block + 8 + 16 * u + 2 * c + 1];
-                        }
+        int groups = source.rows() / GROUP;
+        MemorySegment to = copyByTiles(source, arena, TILE, (in, rowBytes, b, tile) -> {
+            for (int r = 0; r < GROUP; r++) {
+                int block = r * rowBytes + b * FILE_BLOCK_BYTES;
+                int lane = pairedLane(r);
+                System.arraycopy(in, block, tile, (int) D + 2 * r, 2);
+                int high = (in[block + 2] & 0xFF) | (in[block + 3] & 0xFF) << 8;
+                for (int u = 0; u < 8; u++) {
+                    int low = (in[block + 4 + u / 2] & 0xFF) >>> 4 * (u % 2) & 0xF;
+                    tile[(int) (u / 4 * PART) + 4 * r + u % 4] = (byte) ((low | (high >>> 2 * u & 3) << 4) - 32);
+                    int sub = (int) indices(u);
+                    for (int c = 0; c < 8; c++) {
+                        tile[sub + 2 * (c * GROUP + lane)] = in[block + 8 + 16 * u + 2 * c];
+                        tile[sub + 2 * (c * GROUP + lane) + 1] = in[block + 8 + 16 * u + 2 * c + 1];
                     }
                 }
-                MemorySegment.copy(tile, 0, to, ValueLayout.JAVA_BYTE, ((long) b * groups + g) * TILE, tile.length);
             }
-        }
-        release(source);
-        return new IQ4_XSx32Tensor(to, rows, cols);
+        }, (g, b) -> ((long) b * groups + g) * TILE);
+        return new IQ4_XSx32Tensor(to, source.rows(), source.cols());
     }
 
     /** Where sub-block u's indices start in a tile. */

@@ -6,7 +6,6 @@ import jdk.incubator.vector.ShortVector;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 import static dev.vela.tensor.KQuant.IQ4_LEVELS;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -94,38 +93,24 @@ abstract class IQ4x32Tensor extends RowGroupTensor {
      */
     static MemorySegment copy(Tensor source, Arena arena, int[] fields) {
         GGMLType type = source.type();
-        int rows = source.rows(), blocks = source.cols() / type.blockSize;
-        int rowBytes = (int) source.rowBytes, blockBytes = type.typeSize;
-        byte[] in = new byte[GROUP * rowBytes];
-        byte[] out = new byte[in.length];
-        MemorySegment to = arena.allocate(source.byteSize(), 64);
-        for (int g = 0; g < rows / GROUP; g++) {
-            MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
+        int groups = source.rows() / GROUP, blocks = source.cols() / type.blockSize, blockBytes = type.typeSize;
+        return copyByTiles(source, arena, (long) blockBytes * GROUP, (in, rowBytes, b, tile) -> {
             for (int r = 0; r < GROUP; r++) {
                 int lane = pairedLane(r);
-                for (int b = 0; b < blocks; b++) {
-                    int block = r * rowBytes + b * blockBytes;
-                    int tile = b * blockBytes * GROUP;
-                    int at = 0;
-                    for (int size : fields) {
-                        System.arraycopy(in, block + at, out, tile + at * GROUP + r * size, size);
-                        at += size;
-                    }
-                    for (; at < blockBytes; at += 16) {
-                        for (int c = 0; c < 8; c++) {
-                            out[tile + at * GROUP + 2 * (c * GROUP + lane)] = in[block + at + 2 * c];
-                            out[tile + at * GROUP + 2 * (c * GROUP + lane) + 1] = in[block + at + 2 * c + 1];
-                        }
+                int block = r * rowBytes + b * blockBytes;
+                int at = 0;
+                for (int size : fields) {
+                    System.arraycopy(in, block + at, tile, at * GROUP + r * size, size);
+                    at += size;
+                }
+                for (; at < blockBytes; at += 16) {
+                    for (int c = 0; c < 8; c++) {
+                        tile[at * GROUP + 2 * (c * GROUP + lane)] = in[block + at + 2 * c];
+                        tile[at * GROUP + 2 * (c * GROUP + lane) + 1] = in[block + at + 2 * c + 1];
                     }
                 }
             }
-            for (int b = 0; b < blocks; b++) {
-                MemorySegment.copy(out, b * blockBytes * GROUP, to, ValueLayout.JAVA_BYTE,
-                        tileAt(g, b, rows / GROUP, blocks, SLICE / type.blockSize, (long) blockBytes * GROUP), blockBytes * GROUP);
-            }
-        }
-        release(source);
-        return to;
+        }, (g, b) -> tileAt(g, b, groups, blocks, SLICE / type.blockSize, (long) blockBytes * GROUP));
     }
 
     /**

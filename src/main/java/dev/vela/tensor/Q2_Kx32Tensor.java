@@ -71,37 +71,28 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
 
     /** The copy of {@code source} in this layout, in memory of {@code arena}, a group of rows at a time through byte arrays. */
     static Q2_Kx32Tensor of(Tensor source, Arena arena) {
-        int rows = source.rows(), cols = source.cols(), blocks = cols / BLOCK, groups = rows / GROUP;
-        int rowBytes = (int) source.rowBytes;
-        byte[] in = new byte[GROUP * rowBytes];
-        byte[] tile = new byte[(int) TILE];
-        MemorySegment to = arena.allocate(source.byteSize(), 64);
-        for (int g = 0; g < groups; g++) {
-            MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
-            for (int b = 0; b < blocks; b++) {
-                for (int r = 0; r < GROUP; r++) {
-                    int block = r * rowBytes + b * FILE_BLOCK_BYTES;
-                    System.arraycopy(in, block + 80, tile, (int) D + 2 * r, 2);
-                    System.arraycopy(in, block + 82, tile, (int) DMIN + 2 * r, 2);
-                    for (int w = 0; w < 4; w++) {
-                        System.arraycopy(in, block + 4 * w, tile, (int) (QUARTERS + w * PART) + 4 * r, 4);
-                    }
-                    for (int v = 0; v < 32; v++) {
-                        int pairs = 0;
-                        for (int j = 0; j < 4; j++) {
-                            int column = 8 * v + 2 * j; // = 16n + 8t + 2j for v = 2n + t
-                            pairs |= (quant(in, block, column) | quant(in, block, column + 1) << 2) << 4 * j;
-                        }
-                        int at = (int) quants(v) + 2 * pairedLane(r);
-                        tile[at] = (byte) pairs;
-                        tile[at + 1] = (byte) (pairs >>> 8);
-                    }
+        int groups = source.rows() / GROUP;
+        MemorySegment to = copyByTiles(source, arena, TILE, (in, rowBytes, b, tile) -> {
+            for (int r = 0; r < GROUP; r++) {
+                int block = r * rowBytes + b * FILE_BLOCK_BYTES;
+                System.arraycopy(in, block + 80, tile, (int) D + 2 * r, 2);
+                System.arraycopy(in, block + 82, tile, (int) DMIN + 2 * r, 2);
+                for (int w = 0; w < 4; w++) {
+                    System.arraycopy(in, block + 4 * w, tile, (int) (QUARTERS + w * PART) + 4 * r, 4);
                 }
-                MemorySegment.copy(tile, 0, to, ValueLayout.JAVA_BYTE, ((long) b * groups + g) * TILE, tile.length);
+                for (int v = 0; v < 32; v++) {
+                    int pairs = 0;
+                    for (int j = 0; j < 4; j++) {
+                        int column = 8 * v + 2 * j; // = 16n + 8t + 2j for v = 2n + t
+                        pairs |= (quant(in, block, column) | quant(in, block, column + 1) << 2) << 4 * j;
+                    }
+                    int at = (int) quants(v) + 2 * pairedLane(r);
+                    tile[at] = (byte) pairs;
+                    tile[at + 1] = (byte) (pairs >>> 8);
+                }
             }
-        }
-        release(source);
-        return new Q2_Kx32Tensor(to, rows, cols);
+        }, (g, b) -> ((long) b * groups + g) * TILE);
+        return new Q2_Kx32Tensor(to, source.rows(), source.cols());
     }
 
     /** Quant i (0..255) of the file's super-block at {@code block}: bits 2j of byte 16 + 32h + l. */

@@ -83,41 +83,32 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
 
     /** The copy of {@code source} in this layout, in memory of {@code arena}, a group of rows at a time through byte arrays. */
     static Q3_Kx32Tensor of(Tensor source, Arena arena) {
-        int rows = source.rows(), cols = source.cols(), blocks = cols / BLOCK, groups = rows / GROUP;
-        int rowBytes = (int) source.rowBytes;
-        byte[] in = new byte[GROUP * rowBytes];
-        byte[] tile = new byte[(int) TILE];
-        MemorySegment to = arena.allocate((long) groups * blocks * TILE, 64);
-        for (int g = 0; g < groups; g++) {
-            MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
-            for (int b = 0; b < blocks; b++) {
-                for (int r = 0; r < GROUP; r++) {
-                    int block = r * rowBytes + b * FILE_BLOCK_BYTES;
-                    System.arraycopy(in, block + 108, tile, (int) D + 2 * r, 2);
-                    for (int n = 0; n < 16; n++) {
-                        tile[(int) (QUARTERS + n / 4 * PART) + 4 * r + n % 4] = (byte) (scale(in, block, n) - 32);
-                        for (int t = 0; t < 2; t++) {
-                            int pairs = 0;
-                            for (int j = 0; j < 4; j++) {
-                                int column = 16 * n + 8 * t + 2 * j;
-                                pairs |= (low(in, block, column) | low(in, block, column + 1) << 2) << 4 * j;
-                            }
-                            put(tile, (int) quants(n, t) + 2 * pairedLane(r), pairs);
-                        }
-                        int quads = 0;
+        int groups = source.rows() / GROUP;
+        MemorySegment to = copyByTiles(source, arena, TILE, (in, rowBytes, b, tile) -> {
+            for (int r = 0; r < GROUP; r++) {
+                int block = r * rowBytes + b * FILE_BLOCK_BYTES;
+                System.arraycopy(in, block + 108, tile, (int) D + 2 * r, 2);
+                for (int n = 0; n < 16; n++) {
+                    tile[(int) (QUARTERS + n / 4 * PART) + 4 * r + n % 4] = (byte) (scale(in, block, n) - 32);
+                    for (int t = 0; t < 2; t++) {
+                        int pairs = 0;
                         for (int j = 0; j < 4; j++) {
-                            for (int k = 0; k < 4; k++) {
-                                quads |= high(in, block, 16 * n + 4 * j + k) << 4 * j + k;
-                            }
+                            int column = 16 * n + 8 * t + 2 * j;
+                            pairs |= (low(in, block, column) | low(in, block, column + 1) << 2) << 4 * j;
                         }
-                        put(tile, (int) quants(n, 2) + 2 * pairedLane(r), quads);
+                        put(tile, (int) quants(n, t) + 2 * pairedLane(r), pairs);
                     }
+                    int quads = 0;
+                    for (int j = 0; j < 4; j++) {
+                        for (int k = 0; k < 4; k++) {
+                            quads |= high(in, block, 16 * n + 4 * j + k) << 4 * j + k;
+                        }
+                    }
+                    put(tile, (int) quants(n, 2) + 2 * pairedLane(r), quads);
                 }
-                MemorySegment.copy(tile, 0, to, ValueLayout.JAVA_BYTE, ((long) b * groups + g) * TILE, tile.length);
             }
-        }
-        release(source);
-        return new Q3_Kx32Tensor(to, rows, cols);
+        }, (g, b) -> ((long) b * groups + g) * TILE);
+        return new Q3_Kx32Tensor(to, source.rows(), source.cols());
     }
 
     private static void put(byte[] tile, int at, int value) {

@@ -56,35 +56,26 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
      * 128 + 32h + l, and scale[i / 16] at byte 192 + i / 16.
      */
     static Q6_Kx32Tensor of(Tensor source, Arena arena) {
-        int rows = source.rows(), cols = source.cols(), blocks = cols / BLOCK;
-        int rowBytes = (int) source.rowBytes;
-        byte[] in = new byte[GROUP * rowBytes];
-        byte[] out = new byte[blocks * TILE];
-        MemorySegment to = arena.allocate((long) rows / GROUP * out.length, 64);
-        for (int g = 0; g < rows / GROUP; g++) {
-            MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
+        int blocks = source.cols() / BLOCK;
+        MemorySegment to = copyByTiles(source, arena, TILE, (in, rowBytes, b, tile) -> {
             for (int r = 0; r < GROUP; r++) {
-                for (int b = 0; b < blocks; b++) {
-                    int block = r * rowBytes + b * FILE_BLOCK_BYTES;
-                    int tile = b * TILE + 2 * r;
-                    out[tile] = in[block + 208];
-                    out[tile + 1] = in[block + 209];
-                    for (int i = 0; i < BLOCK; i++) {
-                        int h = i / 128, k = i % 128 / 32, l = i % 32;
-                        int packed = in[block + 64 * h + 32 * (k % 2) + l] & 0xFF;
-                        int low = k < 2 ? packed & 0xF : packed >>> 4;
-                        int high = (in[block + 128 + 32 * h + l] & 0xFF) >>> 2 * k & 3;
-                        out[tile + quant(i)] = (byte) ((low | high << 4) - 32);
-                    }
-                    for (int j = 0; j < 16; j++) {
-                        out[tile + UNITS + j / 2 * UNIT + j % 2] = in[block + 192 + j];
-                    }
+                int block = r * rowBytes + b * FILE_BLOCK_BYTES;
+                int lane = 2 * r;
+                tile[lane] = in[block + 208];
+                tile[lane + 1] = in[block + 209];
+                for (int i = 0; i < BLOCK; i++) {
+                    int h = i / 128, k = i % 128 / 32, l = i % 32;
+                    int packed = in[block + 64 * h + 32 * (k % 2) + l] & 0xFF;
+                    int low = k < 2 ? packed & 0xF : packed >>> 4;
+                    int high = (in[block + 128 + 32 * h + l] & 0xFF) >>> 2 * k & 3;
+                    tile[lane + quant(i)] = (byte) ((low | high << 4) - 32);
+                }
+                for (int j = 0; j < 16; j++) {
+                    tile[lane + UNITS + j / 2 * UNIT + j % 2] = in[block + 192 + j];
                 }
             }
-            MemorySegment.copy(out, 0, to, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
-        }
-        release(source);
-        return new Q6_Kx32Tensor(to, rows, cols);
+        }, (g, b) -> ((long) g * blocks + b) * TILE);
+        return new Q6_Kx32Tensor(to, source.rows(), source.cols());
     }
 
     /** Where weight i (0..255) of a super-block is in lane 0 of its tile. */

@@ -5,7 +5,9 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.I2F;
@@ -49,6 +51,42 @@ abstract class RowGroupTensor extends Tensor {
     /** Whether {@code rows} rows fill whole groups; the others keep the file's layout. */
     static boolean fits(int rows) {
         return rows % GROUP == 0;
+    }
+
+    /** Writes into {@code tile} one group's block {@code b}, from the group's rows {@code in} as in the file ({@code rowBytes} each). */
+    @FunctionalInterface
+    interface TileWriter {
+        void write(byte[] in, int rowBytes, int b, byte[] tile);
+    }
+
+    /** Where group {@code g}'s tile of block {@code b} goes in a copy. */
+    @FunctionalInterface
+    interface TilePlace {
+        long at(int g, int b);
+    }
+
+    /**
+     * The copy of {@code source} into a layout of tiles of {@code tileBytes}, one per group of
+     * rows and block, in memory of {@code arena}: a group's rows at a time through a byte array
+     * (element by element on the mapped file, a copy took seconds for a 1B model), each tile
+     * written by {@code writer} and put where {@code place} says; then the file's pages are
+     * released ({@link #release}).
+     */
+    static MemorySegment copyByTiles(Tensor source, Arena arena, long tileBytes, TileWriter writer, TilePlace place) {
+        int groups = source.rows() / GROUP, blocks = source.cols() / source.type().blockSize;
+        int rowBytes = (int) source.rowBytes;
+        byte[] in = new byte[GROUP * rowBytes];
+        byte[] tile = new byte[(int) tileBytes];
+        MemorySegment to = arena.allocate(groups * blocks * tileBytes, 64);
+        for (int g = 0; g < groups; g++) {
+            MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
+            for (int b = 0; b < blocks; b++) {
+                writer.write(in, rowBytes, b, tile);
+                MemorySegment.copy(tile, 0, to, ValueLayout.JAVA_BYTE, place.at(g, b), tile.length);
+            }
+        }
+        release(source);
+        return to;
     }
 
     /**
