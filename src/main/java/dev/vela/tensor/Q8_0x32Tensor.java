@@ -41,33 +41,22 @@ public final class Q8_0x32Tensor extends RowGroupTensor {
     }
 
     /**
-     * The copy of {@code source} in this layout, in memory of {@code arena}, a group of rows at a
-     * time through byte arrays (see {@link Q4_0x32Tensor#of}); 8 bytes more at the end for the
-     * widest read past the last column.
+     * The copy of {@code source} in this layout, in memory of {@code arena}
+     * ({@link #copyByTiles}); 8 bytes more at the end for the widest read past the last column.
      */
     static Q8_0x32Tensor of(Tensor source, Arena arena) {
-        int rows = source.rows(), cols = source.cols(), blocks = cols / VALUES;
-        int rowBytes = (int) source.rowBytes;
-        byte[] in = new byte[GROUP * rowBytes];
-        byte[] out = new byte[in.length];
-        MemorySegment to = arena.allocate(source.byteSize() + 8, 64);
-        for (int g = 0; g < rows / GROUP; g++) {
-            MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
+        int blocks = source.cols() / VALUES;
+        MemorySegment to = copyByTiles(source, arena, TILE, 8, (in, rowBytes, b, tile) -> {
             for (int r = 0; r < GROUP; r++) {
-                for (int b = 0; b < blocks; b++) {
-                    int block = r * rowBytes + b * Q8_0Tensor.BLOCK_BYTES;
-                    int tile = b * (int) TILE;
-                    out[tile + 2 * r] = in[block];
-                    out[tile + 2 * r + 1] = in[block + 1];
-                    for (int c = 0; c < VALUES; c++) {
-                        out[tile + (int) QUANTS + c * GROUP + r] = in[block + 2 + c];
-                    }
+                int block = r * rowBytes + b * Q8_0Tensor.BLOCK_BYTES;
+                tile[2 * r] = in[block];
+                tile[2 * r + 1] = in[block + 1];
+                for (int c = 0; c < VALUES; c++) {
+                    tile[(int) QUANTS + c * GROUP + r] = in[block + 2 + c];
                 }
             }
-            MemorySegment.copy(out, 0, to, ValueLayout.JAVA_BYTE, (long) g * out.length, out.length);
-        }
-        release(source);
-        return new Q8_0x32Tensor(to, rows, cols);
+        }, (g, b) -> ((long) g * blocks + b) * TILE);
+        return new Q8_0x32Tensor(to, source.rows(), source.cols());
     }
 
     /**

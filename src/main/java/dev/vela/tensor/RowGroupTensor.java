@@ -73,11 +73,16 @@ abstract class RowGroupTensor extends Tensor {
      * released ({@link #release}).
      */
     static MemorySegment copyByTiles(Tensor source, Arena arena, long tileBytes, TileWriter writer, TilePlace place) {
+        return copyByTiles(source, arena, tileBytes, 0, writer, place);
+    }
+
+    /** {@link #copyByTiles(Tensor, Arena, long, TileWriter, TilePlace)}, {@code padding} bytes more at the end of the copy. */
+    static MemorySegment copyByTiles(Tensor source, Arena arena, long tileBytes, int padding, TileWriter writer, TilePlace place) {
         int groups = source.rows() / GROUP, blocks = source.cols() / source.type().blockSize;
         int rowBytes = (int) source.rowBytes;
         byte[] in = new byte[GROUP * rowBytes];
         byte[] tile = new byte[(int) tileBytes];
-        MemorySegment to = arena.allocate(groups * blocks * tileBytes, 64);
+        MemorySegment to = arena.allocate(groups * blocks * tileBytes + padding, 64);
         for (int g = 0; g < groups; g++) {
             MemorySegment.copy(source.data(), ValueLayout.JAVA_BYTE, (long) g * in.length, in, 0, in.length);
             for (int b = 0; b < blocks; b++) {
