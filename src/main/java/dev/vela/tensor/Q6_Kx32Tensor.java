@@ -49,8 +49,8 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
     }
 
     /**
-     * The copy of {@code source} in this layout, in memory of {@code arena}, a group of rows at a
-     * time through byte arrays (see {@link Q4_0x32Tensor#of}). A file block holds the low four
+     * The copy of {@code source} in this layout, in memory of {@code arena}
+     * ({@link #copyByTiles}). A file block holds the low four
      * bits of weight i (within each half of 128, l = i mod 32, k = (i mod 128) / 32) in byte
      * 64h + 32(k mod 2) + l (low nibble for k < 2), its high two bits at bit 2k of byte
      * 128 + 32h + l, and scale[i / 16] at byte 192 + i / 16.
