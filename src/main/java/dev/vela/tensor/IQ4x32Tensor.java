@@ -32,7 +32,7 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * of a vector's four tables held in registers, wrongly, a test kernel ran 21 → 24 GB/s in cache):
  * no faster in cache and 8–12 against 17 GB/s from memory, whether the groups' tiles lay apart,
  * side by side or interleaved vector by vector; two columns' tables in one vector (the index's
- * bit 4 picking the half): as fast; a byte loaded 1–4.5 KB ahead of the stream as a prefetch:
+ * bit 4 picking the half): no faster; a byte loaded 1–4.5 KB ahead of the stream as a prefetch:
  * slower. {@link IQ4_XSx32Tensor} shares the
  * tables and the lookups, with its own layout and scales. The layout's header fields and
  * sub-blocks per block are still written for any block size, as when IQ4_XS used this class.
