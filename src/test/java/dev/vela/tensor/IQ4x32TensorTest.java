@@ -15,13 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * IQ4_NL and IQ4_XS repacked ({@link IQ4x32Tensor}): the layout of one hand-written row, and
+ * IQ4_NL and IQ4_XS repacked ({@link IQ4_NLx32Tensor}, {@link IQ4_XSx32Tensor}): the layout of one hand-written row, and
  * products at the extremes of the biased 16-bit sums (every product ±127 × 127), where a
  * mistake in the bias or in taking the two rows of an int apart would show.
  */
 class IQ4x32TensorTest {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final int GROUP = IQ4x32Tensor.GROUP;
+    private static final int GROUP = RowGroupTensor.GROUP;
 
     @BeforeEach
     void wideEnough() {
@@ -33,7 +33,9 @@ class IQ4x32TensorTest {
      * nibbles are columns 0 and 16 (indices 0 and 1: levels −127, −104), byte 1's columns 1 and
      * 17 (indices 2 and 15: −83, 113), the others index 8 (level 1). The row's lane is 2 (row m
      * of the first half group is lane 2m), so bytes 0, 1 as a short (0xF210) sit at lane 2 of
-     * the first vector, after the group's scales. Row GROUP / 2 takes lane 1.
+     * the first vector, after the group's scales, and its scale at lane 2 of those, times 2^10:
+     * 512 (0x6000). Row GROUP / 2 takes lane 1; its d is subnormal, 3 · 2^-24 (0x0003), stored
+     * as 3 · 2^-14 = 1.5 · 2^-13 (exponent field 2, mantissa 0x200: 0x0A00).
      */
     @Test
     void handCheckedRow() {
@@ -46,11 +48,13 @@ class IQ4x32TensorTest {
             file.set(ValueLayout.JAVA_BYTE, row1 + 2 + j, (byte) 0x88);
         }
         long half = 18L * (GROUP / 2);
+        file.set(SHORT, half, (short) 0x0003);
         file.set(ValueLayout.JAVA_BYTE, half + 2, (byte) 0x5A);
         Tensor w = GGMLType.IQ4_NL.view(file, GROUP, 32).repacked(Arena.ofAuto());
         assertInstanceOf(IQ4_NLx32Tensor.class, w);
         MemorySegment tile = w.data();
-        assertEquals((short) 0x3800, tile.get(SHORT, 2)); // row 1's scale, after row 0's
+        assertEquals((short) 0x6000, tile.get(SHORT, 2 * 2)); // row 1's scale, lane 2
+        assertEquals((short) 0x0A00, tile.get(SHORT, 2)); // row GROUP / 2's, lane 1
         assertEquals((short) 0xF210, tile.get(SHORT, 2L * GROUP + 2 * 2)); // vector 0, lane 2
         assertEquals((short) 0x005A, tile.get(SHORT, 2L * GROUP + 2)); // vector 0, lane 1: row GROUP / 2
         assertEquals((short) 0x8888, tile.get(SHORT, 2L * GROUP + 2 * GROUP + 2 * 2)); // vector 1, lane 2
@@ -64,6 +68,11 @@ class IQ4x32TensorTest {
         expected[1] = -41.5f;
         expected[17] = 56.5f;
         assertArrayEquals(expected, row);
+        w.dequantizeRow(GROUP / 2, row, 0);
+        float d = 3 * 0x1p-24f;
+        assertEquals(d * 25, row[0]); // byte 0x5A: index 10 (level 25) in column 0, 5 (−35) in column 16
+        assertEquals(d * -35, row[16]);
+        assertEquals(d * -127, row[1]); // index 0 elsewhere
 
         float[] x = new float[32];
         x[17] = -2f; // rounds to −127 with step 2/127: row 1 gives 0.5 × 113 × −127 × 2/127 = −113
@@ -71,6 +80,16 @@ class IQ4x32TensorTest {
         w.matvec(x, out, 0, GROUP);
         assertEquals(-113f, out[1], 1e-4f);
         assertEquals(0f, out[0]);
+    }
+
+    /** A block's d of 64 would be 2^16 times 2^10, past fp16: such a matrix keeps the file's layout (and its kernel). */
+    @Test
+    void scaleTooLargeKeepsTheFileLayout() {
+        MemorySegment file = Arena.ofAuto().allocate(18L * GROUP);
+        file.set(SHORT, 18L * 3, (short) 0x5400); // 64
+        assertInstanceOf(IQ4_NLTensor.class, GGMLType.IQ4_NL.view(file, GROUP, 32).repacked(Arena.ofAuto()));
+        file.set(SHORT, 18L * 3, (short) 0x53FF); // 63.97: fits
+        assertInstanceOf(IQ4_NLx32Tensor.class, GGMLType.IQ4_NL.view(file, GROUP, 32).repacked(Arena.ofAuto()));
     }
 
     /** Every index 0 (level −127), d = 1, x all ±1 (rounded to ±127, step 1/127): each row is ∓127 per column. */

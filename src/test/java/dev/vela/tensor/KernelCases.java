@@ -91,7 +91,7 @@ final class KernelCases {
             case Q4_K -> Q4_Kx32Tensor.GROUP;
             case Q5_K -> Q5_Kx32Tensor.GROUP;
             case Q6_K -> Q6_Kx32Tensor.GROUP;
-            case IQ4_NL, IQ4_XS -> IQ4x32Tensor.GROUP;
+            case IQ4_NL, IQ4_XS -> RowGroupTensor.GROUP;
             default -> throw new IllegalArgumentException(type + " is not repacked");
         };
     }
