@@ -8,6 +8,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static dev.vela.tensor.IQ4x32Tensor.BLOCK_BIAS;
+import static dev.vela.tensor.IQ4x32Tensor.FIELDS;
+import static dev.vela.tensor.IQ4x32Tensor.FIELDS_TO_D;
 import static dev.vela.tensor.KQuant.IQ4_LEVELS;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.ASHR;
@@ -26,11 +28,8 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * bytes {@code 2c, 2c + 1} of the 16 index bytes of row {@link #pairedLane} l (an int's low and
  * high halves are rows m and m + GROUP / 2). A short's nibbles are columns 2c, 2c + 16, 2c + 1
  * and 2c + 17, as in {@link Q4_0x32Tensor}. The scales take the same lanes as the rows' sums,
- * and each is the file's fp16 d times 2^10, still an fp16 and exact: with no subnormal fp16 left
- * (2^-24 · 2^10 is the smallest normal one), a scale is made a float by moving its bits into
- * place (the low rows' shifted up and back, the high rows' down, with their signs, then masked)
- * and one multiply, 2^102, five integer operations a block in place of the twenty that an exact
- * conversion with subnormals takes; a matrix whose |d| reaches 64 keeps the file layout. The
+ * each the file's d times 2^10 ({@link IQ4x32Tensor#scaledUp}), made floats in five integer
+ * operations; a matrix whose |d| reaches 64 keeps the file layout. The
  * tiles go slice by slice of {@link #SLICE} columns, in a slice group after group, so that a
  * product reads each slice as one stream while the slice's tables stay in the first-level cache.
  */
@@ -42,13 +41,6 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
     private static final long TILE = (long) BLOCK_BYTES * GROUP;
     private static final long SCALES = 2L * GROUP;
     private static final int TABLE = LookupTables.ENTRIES;
-    /** The scales are the file's d times this. */
-    private static final float SCALE_UP = 0x1p10f;
-    /** A float made of an fp16's fields (exponent rebiased by nothing) times this is the fp16's value. */
-    private static final float FIELDS_TO_VALUE = 0x1p112f;
-    /** Float bits kept from a scale's fields moved into place: the sign, the fp16's 5 exponent bits and 10 mantissa bits. */
-    private static final int FIELDS = 0x8FFF_E000;
-
     private IQ4_NLx32Tensor(MemorySegment data, int rows, int cols) {
         super(GGMLType.IQ4_NL, data, rows, cols);
     }
@@ -58,19 +50,7 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
         return GGMLType.IQ4_NL;
     }
 
-    /** Whether every block's d of {@code source} is finite and below 64 in magnitude, so that d · 2^10 is an fp16. */
-    static boolean scalesFit(Tensor source) {
-        MemorySegment data = source.data();
-        for (long at = 0; at < data.byteSize(); at += BLOCK_BYTES) {
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, at));
-            if (!Float.isFinite(Float.float16ToFloat(Float.floatToFloat16(d * SCALE_UP)))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The copy of {@code source} (whose scales fit, {@link #scalesFit}) in this layout, a group of rows at a time through byte arrays. */
+    /** The copy of {@code source} (whose scales fit, {@link IQ4x32Tensor#scalesFit}) in this layout, a group of rows at a time through byte arrays. */
     static IQ4_NLx32Tensor of(Tensor source, Arena arena) {
         int groups = source.rows() / GROUP, blocks = source.cols() / BLOCK;
         MemorySegment to = copyByTiles(source, arena, TILE, (in, rowBytes, b, tile) -> {
@@ -78,7 +58,7 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
                 int lane = pairedLane(r);
                 int block = r * rowBytes + b * BLOCK_BYTES;
                 short d = (short) ((in[block] & 0xFF) | in[block + 1] << 8);
-                short up = Float.floatToFloat16(Float.float16ToFloat(d) * SCALE_UP);
+                short up = IQ4x32Tensor.scaledUp(d);
                 tile[2 * lane] = (byte) up;
                 tile[2 * lane + 1] = (byte) (up >> 8);
                 for (int c = 0; c < 8; c++) {
@@ -91,20 +71,6 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
     }
 
     /**
-     * The scales of a tile's low rows (the first half group) as floats, exactly: each int's low
-     * half shifted to the top and back down by 3 with its sign lands the fp16's fields where a
-     * float's are; the copies of the sign in the exponent's top three bits are masked off.
-     */
-    private static FloatVector lowScales(IntVector h) {
-        return h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_VALUE / SCALE_UP);
-    }
-
-    /** {@link #lowScales} for the high rows, each int's high half: only shifted down, the low half's bits masked off. */
-    private static FloatVector highScales(IntVector h) {
-        return h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_VALUE / SCALE_UP);
-    }
-
-    /**
      * Rows {@code [from, to)}, whole groups, a slice of {@link #SLICE} columns at a time (so that
      * the slice's tables stay in the first-level cache): the slice's tables, then per group and
      * block eight loads of 32 rows' four columns each. A load's low two nibbles pick their
@@ -113,8 +79,8 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
      * {@code all − high·2^16}, the high-half rows' {@code high}, each less the bias; each times
      * its scale and x's step is added to the row's float. A group's sums carry from slice to
      * slice in {@code out}. The shift counts are vectors (see {@link Q4_0x32Tensor#matvec}). The
-     * scales are converted as {@link #lowScales} and {@link #highScales} do, written out: through
-     * those calls the kernel's vectors were boxed (0.6 GB/s).
+     * scales are converted as {@link IQ4x32Tensor#lowScales} and {@link IQ4x32Tensor#highScales}
+     * do, written out: through those calls the kernel's vectors were boxed (0.6 GB/s).
      */
     @Override
     public void matvec(MemorySegment x, float[] out, int from, int to) {
@@ -151,8 +117,8 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
                     IntVector low = all.sub(high.lanewise(LSHL, 16)).sub(BLOCK_BIAS);
                     IntVector h = IntVector.fromMemorySegment(IS, weights, tile, LITTLE_ENDIAN);
                     float step = dx[k0 / BLOCK + u];
-                    FloatVector d0 = h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_VALUE / SCALE_UP);
-                    FloatVector d1 = h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_VALUE / SCALE_UP);
+                    FloatVector d0 = h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_D);
+                    FloatVector d1 = h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_D);
                     acc0 = ((FloatVector) low.convert(I2F, 0)).fma(d0.mul(step), acc0);
                     acc1 = ((FloatVector) high.sub(BLOCK_BIAS).convert(I2F, 0)).fma(d1.mul(step), acc1);
                 }
@@ -188,7 +154,7 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
 
     /** The file's d of the row in {@code lane} of the tile at {@code tile}. */
     private float scale(long tile, int lane) {
-        return Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * lane)) / SCALE_UP;
+        return IQ4x32Tensor.scaledDown(data.get(F16Tensor.HALF, tile + 2L * lane));
     }
 
     @Override
@@ -214,7 +180,7 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
             IntVector h = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
-            IQ4x32Tensor.subBlockIntoPanel(data, tile + SCALES, lowScales(h), highScales(h), panel, (b * BLOCK - k0) * GROUP);
+            IQ4x32Tensor.subBlockIntoPanel(data, tile + SCALES, IQ4x32Tensor.lowScales(h), IQ4x32Tensor.highScales(h), panel, (b * BLOCK - k0) * GROUP);
         }
     }
 

@@ -8,6 +8,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import static dev.vela.tensor.IQ4x32Tensor.FIELDS;
+import static dev.vela.tensor.IQ4x32Tensor.FIELDS_TO_D;
 import static dev.vela.tensor.KQuant.IQ4_LEVELS;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.ASHR;
@@ -63,7 +65,9 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
             for (int r = 0; r < GROUP; r++) {
                 int block = r * rowBytes + b * FILE_BLOCK_BYTES;
                 int lane = pairedLane(r);
-                System.arraycopy(in, block, tile, (int) D + 2 * r, 2);
+                short up = IQ4x32Tensor.scaledUp((short) ((in[block] & 0xFF) | in[block + 1] << 8));
+                tile[(int) D + 2 * lane] = (byte) up;
+                tile[(int) D + 2 * lane + 1] = (byte) (up >> 8);
                 int high = (in[block + 2] & 0xFF) | (in[block + 3] & 0xFF) << 8;
                 for (int u = 0; u < 8; u++) {
                     int low = (in[block + 4 + u / 2] & 0xFF) >>> 4 * (u % 2) & 0xF;
@@ -102,7 +106,6 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
         ShortVector by4 = ShortVector.broadcast(SS, (short) 4);
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
-        float[] d = new float[GROUP];
         int subs = dx.length / Math.max(1, blocks); // 8, but not a constant to the JIT: unrolled whole, the loop kept its vectors on the stack
         for (int b = 0; b < blocks; b++) {
             IQ4x32Tensor.tables(xq, b * BLOCK, b * BLOCK + BLOCK, tables);
@@ -111,11 +114,7 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
                 long tile = ((long) b * groups + g) * TILE;
                 IntVector total0 = IntVector.zero(IS), total1 = total0;
                 for (int u = 0; u < subs; u++) {
-                    long scales = tile + (u >> 2) * PART;
                     long q = tile + INDICES + u * SUB;
-                    int up = 24 - 8 * (u & 3);
-                    IntVector sc0 = IntVector.fromMemorySegment(IS, weights, scales, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
-                    IntVector sc1 = IntVector.fromMemorySegment(IS, weights, scales + 4L * HALF, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
                     IntVector all = IntVector.zero(IS);
                     IntVector high = all;
                     for (int c = 0; c < 8; c++) {
@@ -129,14 +128,20 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
                         high = high.add(p01.lanewise(LSHR, 16)).add(p23.lanewise(LSHR, 16));
                     }
                     IntVector low = all.sub(high.lanewise(LSHL, 16)).sub(IQ4x32Tensor.BLOCK_BIAS);
+                    long scales = tile + (u >> 2) * PART;
+                    int up = 24 - 8 * (u & 3);
+                    IntVector sc0 = IntVector.fromMemorySegment(IS, weights, scales, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
+                    IntVector sc1 = IntVector.fromMemorySegment(IS, weights, scales + 4L * HALF, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
                     total0 = low.mul(sc0).add(total0);
                     total1 = high.sub(IQ4x32Tensor.BLOCK_BIAS).mul(sc1).add(total1);
                 }
-                halves(tile + D, d);
+                IntVector h = IntVector.fromMemorySegment(IS, weights, tile + D, LITTLE_ENDIAN);
+                FloatVector d0 = h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_D);
+                FloatVector d1 = h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_D);
                 FloatVector acc0 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP);
                 FloatVector acc1 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP + HALF);
-                ((FloatVector) total0.convert(I2F, 0)).fma(FloatVector.fromArray(FS, d, 0).mul(step), acc0).intoArray(out, g * GROUP);
-                ((FloatVector) total1.convert(I2F, 0)).fma(FloatVector.fromArray(FS, d, HALF).mul(step), acc1).intoArray(out, g * GROUP + HALF);
+                ((FloatVector) total0.convert(I2F, 0)).fma(d0.mul(step), acc0).intoArray(out, g * GROUP);
+                ((FloatVector) total1.convert(I2F, 0)).fma(d1.mul(step), acc1).intoArray(out, g * GROUP + HALF);
             }
         }
     }
@@ -159,7 +164,7 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
                 }
                 total += sum * scale(tile, r, i / 32);
             }
-            acc = Math.fma((float) total, Float.float16ToFloat(data.get(F16Tensor.HALF, tile + D + 2L * r)) * dx[b * 8], acc);
+            acc = Math.fma((float) total, d(tile, r) * dx[b * 8], acc);
         }
         return acc;
     }
@@ -170,7 +175,7 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
         int r = row % GROUP;
         for (int b = 0; b < cols / BLOCK; b++) {
             long tile = tile(row, b);
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + D + 2L * r));
+            float d = d(tile, r);
             for (int i = 0; i < BLOCK; i++) {
                 out[off + b * BLOCK + i] = d * scale(tile, r, i / 32) * IQ4_LEVELS[index(tile, r, i)];
             }
@@ -185,6 +190,11 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
         return i % 32 < 16 ? packed & 0xF : packed >>> 4;
     }
 
+    /** The file's d of row {@code r} in the tile at {@code tile}. */
+    private float d(long tile, int r) {
+        return IQ4x32Tensor.scaledDown(data.get(F16Tensor.HALF, tile + D + 2L * pairedLane(r)));
+    }
+
     /** Scale − 32 of sub-block u of row {@code r}. */
     private int scale(long tile, int r, int u) {
         return data.get(ValueLayout.JAVA_BYTE, tile + u / 4 * PART + 4L * r + u % 4);
@@ -196,16 +206,16 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
      */
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
-        float[] d = new float[GROUP];
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
-            halves(tile + D, d);
+            IntVector h = IntVector.fromMemorySegment(IS, data, tile + D, LITTLE_ENDIAN);
+            FloatVector dLow = IQ4x32Tensor.lowScales(h), dHigh = IQ4x32Tensor.highScales(h);
             for (int u = 0; u < 8; u++) {
                 int up = 24 - 8 * (u % 4);
                 IntVector sc0 = IntVector.fromMemorySegment(IS, data, tile + u / 4 * PART, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
                 IntVector sc1 = IntVector.fromMemorySegment(IS, data, tile + u / 4 * PART + 4L * HALF, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
-                FloatVector d0 = FloatVector.fromArray(FS, d, 0).mul((FloatVector) sc0.convert(I2F, 0));
-                FloatVector d1 = FloatVector.fromArray(FS, d, HALF).mul((FloatVector) sc1.convert(I2F, 0));
+                FloatVector d0 = dLow.mul((FloatVector) sc0.convert(I2F, 0));
+                FloatVector d1 = dHigh.mul((FloatVector) sc1.convert(I2F, 0));
                 int column = (b * BLOCK + 32 * u - k0) * GROUP;
                 IQ4x32Tensor.subBlockIntoPanel(data, tile + indices(u), d0, d1, panel, column);
             }

@@ -82,7 +82,7 @@ class IQ4x32TensorTest {
         assertEquals(0f, out[0]);
     }
 
-    /** A block's d of 64 would be 2^16 times 2^10, past fp16: such a matrix keeps the file's layout (and its kernel). */
+    /** A block's d of ±64 would be ±2^16 times 2^10, past fp16: such a matrix keeps the file's layout (and its kernel). */
     @Test
     void scaleTooLargeKeepsTheFileLayout() {
         MemorySegment file = Arena.ofAuto().allocate(18L * GROUP);
@@ -90,6 +90,12 @@ class IQ4x32TensorTest {
         assertInstanceOf(IQ4_NLTensor.class, GGMLType.IQ4_NL.view(file, GROUP, 32).repacked(Arena.ofAuto()));
         file.set(SHORT, 18L * 3, (short) 0x53FF); // 63.97: fits
         assertInstanceOf(IQ4_NLx32Tensor.class, GGMLType.IQ4_NL.view(file, GROUP, 32).repacked(Arena.ofAuto()));
+
+        MemorySegment xs = Arena.ofAuto().allocate(136L * GROUP);
+        xs.set(SHORT, 136L * 5, (short) 0xD400); // −64
+        assertInstanceOf(IQ4_XSTensor.class, GGMLType.IQ4_XS.view(xs, GROUP, 256).repacked(Arena.ofAuto()));
+        xs.set(SHORT, 136L * 5, (short) 0xD3FF);
+        assertInstanceOf(IQ4_XSx32Tensor.class, GGMLType.IQ4_XS.view(xs, GROUP, 256).repacked(Arena.ofAuto()));
     }
 
     /** Every index 0 (level −127), d = 1, x all ±1 (rounded to ±127, step 1/127): each row is ∓127 per column. */
@@ -146,7 +152,8 @@ class IQ4x32TensorTest {
      * sub-block 5 (file byte 8 + 80 + 1) is 0xF0: column 160 + 17 takes index 15 (level 113); all
      * other indices are 0. In the copy (row 1 is lane 2 of the index vectors) the scales are
      * signed bytes: 1 at byte 0 of row 1's int of sub-blocks 0–3, −17 at byte 1 of its int of
-     * sub-blocks 4–7; then d; then sub-block 0's vector 0 holds 0x0010 and sub-block 5's 0xF000.
+     * sub-blocks 4–7; then d times 2^10 (1024: 0x6400) in row 1's lane, 2; then sub-block 0's
+     * vector 0 holds 0x0010 and sub-block 5's 0xF000.
      */
     @Test
     void handCheckedRowXS() {
@@ -165,7 +172,7 @@ class IQ4x32TensorTest {
         assertEquals((byte) 1, tile.get(ValueLayout.JAVA_BYTE, 4));
         assertEquals((byte) -32, tile.get(ValueLayout.JAVA_BYTE, 5));
         assertEquals((byte) -17, tile.get(ValueLayout.JAVA_BYTE, scales47 + 4 + 1));
-        assertEquals((short) 0x3C00, tile.get(SHORT, d + 2));
+        assertEquals((short) 0x6400, tile.get(SHORT, d + 2 * 2));
         assertEquals((short) 0x0010, tile.get(SHORT, indices + 2 * 2));
         assertEquals((short) 0xF000, tile.get(SHORT, indices + 5 * sub + 2 * 2));
 
