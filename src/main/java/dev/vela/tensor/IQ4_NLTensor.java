@@ -34,7 +34,7 @@ public final class IQ4_NLTensor extends QuantTensor {
     /** {@link IQ4_NLx32Tensor}, when the rows fill whole groups and the machine's vectors hold the 16 levels. */
     @Override
     public Tensor repacked(Arena arena) {
-        return LookupTables.fits(rows) && IQ4x32Tensor.scalesFit(data, GGMLType.IQ4_NL.typeSize) ? IQ4_NLx32Tensor.of(this, arena) : this;
+        return LookupTables.fits(rows) && RowGroupTensor.scalesFit(this, 0) ? IQ4_NLx32Tensor.of(this, arena) : this;
     }
 
     /**

@@ -8,8 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static dev.vela.tensor.IQ4x32Tensor.BLOCK_BIAS;
-import static dev.vela.tensor.IQ4x32Tensor.FIELDS;
-import static dev.vela.tensor.IQ4x32Tensor.FIELDS_TO_D;
 import static dev.vela.tensor.KQuant.IQ4_LEVELS;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.ASHR;
@@ -28,7 +26,7 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * bytes {@code 2c, 2c + 1} of the 16 index bytes of row {@link #pairedLane} l (an int's low and
  * high halves are rows m and m + GROUP / 2). A short's nibbles are columns 2c, 2c + 16, 2c + 1
  * and 2c + 17, as in {@link Q4_0x32Tensor}. The scales take the same lanes as the rows' sums,
- * each the file's d times 2^10 ({@link IQ4x32Tensor#scaledUp}), made floats in five integer
+ * each the file's d times 2^10 ({@link #scaledUp}), made floats in five integer
  * operations; a matrix whose |d| reaches 64 keeps the file layout. The
  * tiles go slice by slice of {@link #SLICE} columns, in a slice group after group, so that a
  * product reads each slice as one stream while the slice's tables stay in the first-level cache.
@@ -50,17 +48,14 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
         return GGMLType.IQ4_NL;
     }
 
-    /** The copy of {@code source} (whose scales fit, {@link IQ4x32Tensor#scalesFit}) in this layout, a group of rows at a time through byte arrays. */
+    /** The copy of {@code source} (whose scales fit, {@link #scalesFit}) in this layout, a group of rows at a time through byte arrays. */
     static IQ4_NLx32Tensor of(Tensor source, Arena arena) {
         int groups = source.rows() / GROUP, blocks = source.cols() / BLOCK;
         MemorySegment to = copyByTiles(source, arena, TILE, (in, rowBytes, b, tile) -> {
             for (int r = 0; r < GROUP; r++) {
                 int lane = pairedLane(r);
                 int block = r * rowBytes + b * BLOCK_BYTES;
-                short d = (short) ((in[block] & 0xFF) | in[block + 1] << 8);
-                short up = IQ4x32Tensor.scaledUp(d);
-                tile[2 * lane] = (byte) up;
-                tile[2 * lane + 1] = (byte) (up >> 8);
+                putScaledUp(in, block, r, tile, 0);
                 for (int c = 0; c < 8; c++) {
                     tile[(int) SCALES + 2 * (c * GROUP + lane)] = in[block + 2 + 2 * c];
                     tile[(int) SCALES + 2 * (c * GROUP + lane) + 1] = in[block + 2 + 2 * c + 1];
@@ -79,7 +74,7 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
      * {@code all − high·2^16}, the high-half rows' {@code high}, each less the bias; each times
      * its scale and x's step is added to the row's float. A group's sums carry from slice to
      * slice in {@code out}. The shift counts are vectors (see {@link Q4_0x32Tensor#matvec}). The
-     * scales are converted as {@link IQ4x32Tensor#lowScales} and {@link IQ4x32Tensor#highScales}
+     * scales are converted as {@link #lowScales} and {@link #highScales}
      * do, written out: through those calls the kernel's vectors were boxed (0.6 GB/s).
      */
     @Override
@@ -117,8 +112,8 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
                     IntVector low = all.sub(high.lanewise(LSHL, 16)).sub(BLOCK_BIAS);
                     IntVector h = IntVector.fromMemorySegment(IS, weights, tile, LITTLE_ENDIAN);
                     float step = dx[k0 / BLOCK + u];
-                    FloatVector d0 = h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_D);
-                    FloatVector d1 = h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_D);
+                    FloatVector d0 = h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                    FloatVector d1 = h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
                     acc0 = ((FloatVector) low.convert(I2F, 0)).fma(d0.mul(step), acc0);
                     acc1 = ((FloatVector) high.sub(BLOCK_BIAS).convert(I2F, 0)).fma(d1.mul(step), acc1);
                 }
@@ -147,14 +142,9 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
                         + xq[k + 2 * c + 1] * IQ4_LEVELS[v >>> 8 & 0xF]
                         + xq[k + 2 * c + 17] * IQ4_LEVELS[v >>> 12 & 0xF];
             }
-            acc = Math.fma((float) sum, scale(tile, lane) * dx[b], acc);
+            acc = Math.fma((float) sum, scaledDown(tile, row % GROUP) * dx[b], acc);
         }
         return acc;
-    }
-
-    /** The file's d of the row in {@code lane} of the tile at {@code tile}. */
-    private float scale(long tile, int lane) {
-        return IQ4x32Tensor.scaledDown(data.get(F16Tensor.HALF, tile + 2L * lane));
     }
 
     @Override
@@ -162,7 +152,7 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
         int lane = pairedLane(row % GROUP);
         for (int b = 0; b < cols / BLOCK; b++) {
             long tile = tile(row, b);
-            float d = scale(tile, lane);
+            float d = scaledDown(tile, row % GROUP);
             int at = off + b * BLOCK;
             for (int c = 0; c < 8; c++) {
                 int v = data.get(F16Tensor.HALF, tile + SCALES + 2L * (c * GROUP + lane));
@@ -180,7 +170,7 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
             IntVector h = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
-            IQ4x32Tensor.subBlockIntoPanel(data, tile + SCALES, IQ4x32Tensor.lowScales(h), IQ4x32Tensor.highScales(h), panel, (b * BLOCK - k0) * GROUP);
+            IQ4x32Tensor.subBlockIntoPanel(data, tile + SCALES, lowScales(h), highScales(h), panel, (b * BLOCK - k0) * GROUP);
         }
     }
 

@@ -8,8 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-import static dev.vela.tensor.IQ4x32Tensor.FIELDS;
-import static dev.vela.tensor.IQ4x32Tensor.FIELDS_TO_D;
 import static dev.vela.tensor.KQuant.IQ4_LEVELS;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.ASHR;
@@ -65,9 +63,7 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
             for (int r = 0; r < GROUP; r++) {
                 int block = r * rowBytes + b * FILE_BLOCK_BYTES;
                 int lane = pairedLane(r);
-                short up = IQ4x32Tensor.scaledUp((short) ((in[block] & 0xFF) | in[block + 1] << 8));
-                tile[(int) D + 2 * lane] = (byte) up;
-                tile[(int) D + 2 * lane + 1] = (byte) (up >> 8);
+                putScaledUp(in, block, r, tile, (int) D);
                 int high = (in[block + 2] & 0xFF) | (in[block + 3] & 0xFF) << 8;
                 for (int u = 0; u < 8; u++) {
                     int low = (in[block + 4 + u / 2] & 0xFF) >>> 4 * (u % 2) & 0xF;
@@ -136,8 +132,8 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
                     total1 = high.sub(IQ4x32Tensor.BLOCK_BIAS).mul(sc1).add(total1);
                 }
                 IntVector h = IntVector.fromMemorySegment(IS, weights, tile + D, LITTLE_ENDIAN);
-                FloatVector d0 = h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_D);
-                FloatVector d1 = h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_D);
+                FloatVector d0 = h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector d1 = h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
                 FloatVector acc0 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP);
                 FloatVector acc1 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP + HALF);
                 ((FloatVector) total0.convert(I2F, 0)).fma(d0.mul(step), acc0).intoArray(out, g * GROUP);
@@ -192,7 +188,7 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
 
     /** The file's d of row {@code r} in the tile at {@code tile}. */
     private float d(long tile, int r) {
-        return IQ4x32Tensor.scaledDown(data.get(F16Tensor.HALF, tile + D + 2L * pairedLane(r)));
+        return scaledDown(tile + D, r);
     }
 
     /** Scale − 32 of sub-block u of row {@code r}. */
@@ -209,7 +205,7 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
             IntVector h = IntVector.fromMemorySegment(IS, data, tile + D, LITTLE_ENDIAN);
-            FloatVector dLow = IQ4x32Tensor.lowScales(h), dHigh = IQ4x32Tensor.highScales(h);
+            FloatVector dLow = lowScales(h), dHigh = highScales(h);
             for (int u = 0; u < 8; u++) {
                 int up = 24 - 8 * (u % 4);
                 IntVector sc0 = IntVector.fromMemorySegment(IS, data, tile + u / 4 * PART, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);

@@ -51,62 +51,7 @@ final class IQ4x32Tensor {
     private static final int HALF = RowGroupTensor.HALF;
     private static final int TABLE = LookupTables.ENTRIES;
 
-    /** The repacked scales are the file's d times this (see {@link #scaledUp}). */
-    static final float SCALE_UP = 0x1p10f;
-    /** A float made of an fp16's fields (exponent rebiased by nothing) times this is the fp16's value. */
-    private static final float FIELDS_TO_VALUE = 0x1p112f;
-    /** Float bits kept from a scale's fields moved into place: the sign, the fp16's 5 exponent bits and 10 mantissa bits. */
-    static final int FIELDS = 0x8FFF_E000;
-    /** Turns a scale's fields in a float's place into the file's d: 2^112 / 2^10. */
-    static final float FIELDS_TO_D = FIELDS_TO_VALUE / SCALE_UP;
-
     private IQ4x32Tensor() {}
-
-    /**
-     * The fp16 d of a block as the repacked layouts keep it: times 2^10, still an fp16 and exact,
-     * with no subnormal left (2^-24 · 2^10 is the smallest normal fp16). Such a scale becomes a
-     * float by moving its bits into place and one multiply ({@link #lowScales}), five integer
-     * operations per 32 rows in place of the twenty of an exact conversion with subnormals
-     * ({@link RowGroupTensor#halves}). Every d of the matrix must fit ({@link #scalesFit}).
-     */
-    static short scaledUp(short d) {
-        return Float.floatToFloat16(Float.float16ToFloat(d) * SCALE_UP);
-    }
-
-    /** The file's d of a scale kept as {@link #scaledUp} makes it. */
-    static float scaledDown(short scale) {
-        return Float.float16ToFloat(scale) / SCALE_UP;
-    }
-
-    /**
-     * Whether every block's d (an fp16 at the start of each {@code blockBytes}) of {@code data}
-     * is finite and below 64 in magnitude, so that d · 2^10 is an fp16; a matrix where one is not
-     * keeps the file's layout.
-     */
-    static boolean scalesFit(MemorySegment data, int blockBytes) {
-        for (long at = 0; at < data.byteSize(); at += blockBytes) {
-            if (!Float.isFinite(Float.float16ToFloat(scaledUp(data.get(F16Tensor.HALF, at))))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * The scales of the low rows (the first half group) from a vector of ints that each hold two
-     * rows' scales ({@link #scaledUp}, rows m and m + GROUP / 2), as the file's d, exactly: each
-     * int's low half shifted to the top and back down by 3 with its sign lands the fp16's fields
-     * where a float's are; the copies of the sign in the exponent's top three bits are masked off.
-     * The kernels write this out: a call left in place boxes their vectors.
-     */
-    static FloatVector lowScales(IntVector h) {
-        return h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_D);
-    }
-
-    /** {@link #lowScales} for the high rows, each int's high half: only shifted down, the low half's bits masked off. */
-    static FloatVector highScales(IntVector h) {
-        return h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_D);
-    }
 
     /**
      * The tables of columns {@code [k0, k1)}. A method of its own so that its constant vector is

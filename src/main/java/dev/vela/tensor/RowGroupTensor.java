@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LT;
@@ -28,6 +29,12 @@ abstract class RowGroupTensor extends Tensor {
     static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, SS.vectorShape());
     /** (127 − 15) << 23: float's exponent bias minus fp16's, in place. */
     private static final int EXPONENT_REBIAS = 112 << 23;
+    /** The repacked scales are the file's times this ({@link #scaledUp}). */
+    private static final float SCALE_UP = 0x1p10f;
+    /** Float bits kept from a scale's fields moved into place: the sign, the fp16's 5 exponent bits and 10 mantissa bits. */
+    static final int FIELDS = 0x8FFF_E000;
+    /** A float made of a repacked scale's fields times this is the file's scale: 2^112 (fp16's exponent bias against float's) / 2^10. */
+    static final float FIELDS_TO_SCALE = 0x1p112f / SCALE_UP;
     /** Rows per group: one lane of a vector of shorts each, 32 at 512 bits. */
     public static final int GROUP = SS.length();
     /** Rows per int or float vector: half a group. */
@@ -131,6 +138,66 @@ abstract class RowGroupTensor extends Tensor {
         IntVector bits1 = m1.lanewise(LSHL, 13).add(EXPONENT_REBIAS).blend(sub1, m1.compare(LT, 0x400));
         bits0.or(h0.and(0x8000_0000)).reinterpretAsFloats().intoArray(into, off);
         bits1.or(h1.and(0x8000_0000)).reinterpretAsFloats().intoArray(into, off + IS.length());
+    }
+
+    /**
+     * An fp16 scale of the file as the repacked layouts of IQ4_NL, IQ4_XS and Q2_K keep it: times
+     * 2^10, still an fp16 and exact, with no subnormal left (2^-24 · 2^10 is the smallest normal
+     * fp16), and in its row's {@link #pairedLane}, so that an int holds the scales of rows m and
+     * m + GROUP / 2. Such a scale becomes a float by moving its bits into place and one multiply
+     * ({@link #lowScales}): five integer operations per 32 rows, where {@link #halves} takes
+     * twenty, and written out in a kernel, where a call to {@link #halves} left in place made the
+     * JIT reload the kernel's constant vectors before every use (IQ4_XS: 20 → 25 GB/s in cache).
+     * Every scale of the matrix must fit ({@link #scalesFit}).
+     */
+    static short scaledUp(short scale) {
+        return Float.floatToFloat16(Float.float16ToFloat(scale) * SCALE_UP);
+    }
+
+    /** Writes the little-endian fp16 at {@code in[from]} {@link #scaledUp} for row {@code r} into the group's scales at {@code tile[at]}. */
+    static void putScaledUp(byte[] in, int from, int r, byte[] tile, int at) {
+        short up = scaledUp((short) ((in[from] & 0xFF) | in[from + 1] << 8));
+        int lane = at + 2 * pairedLane(r);
+        tile[lane] = (byte) up;
+        tile[lane + 1] = (byte) (up >> 8);
+    }
+
+    /** The file's value of row {@code r}'s scale in the group's scales at {@code at} ({@link #scaledUp}); the scalar twin of {@link #lowScales} and {@link #highScales}. */
+    final float scaledDown(long at, int r) {
+        return Float.float16ToFloat(data.get(F16Tensor.HALF, at + 2L * pairedLane(r))) / SCALE_UP;
+    }
+
+    /**
+     * Whether every fp16 at {@code offsets} in each block of {@code source} is finite and below 64
+     * in magnitude, so that times 2^10 it is an fp16 ({@link #scaledUp}); a matrix where one is
+     * not keeps the file's layout.
+     */
+    static boolean scalesFit(Tensor source, int... offsets) {
+        MemorySegment data = source.data();
+        for (long block = 0; block < data.byteSize(); block += source.type().typeSize) {
+            for (int off : offsets) {
+                if (!Float.isFinite(Float.float16ToFloat(scaledUp(data.get(F16Tensor.HALF, block + off))))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The low rows' scales (the first half group) of a vector of ints that each hold two rows'
+     * ({@link #scaledUp}), as the file's values, exactly: each int's low half shifted to the top
+     * and back down by 3 with its sign lands the fp16's fields where a float's are; the copies of
+     * the sign in the exponent's top three bits are masked off. Kernels write this out: a call
+     * left in place boxes their vectors.
+     */
+    static FloatVector lowScales(IntVector h) {
+        return h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+    }
+
+    /** {@link #lowScales} for the high rows, each int's high half: only shifted down, the low half's bits masked off. */
+    static FloatVector highScales(IntVector h) {
+        return h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
     }
 
     /** The scalar twin of {@link #halves}. */
