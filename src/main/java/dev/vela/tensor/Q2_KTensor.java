@@ -36,7 +36,7 @@ public final class Q2_KTensor extends QuantTensor {
 
     @Override
     public Tensor repacked(Arena arena) {
-        return LookupTables.fits(rows) ? Q2_Kx32Tensor.of(this, arena) : this;
+        return LookupTables.fits(rows) && RowGroupTensor.scalesFit(this, 80, 82) ? Q2_Kx32Tensor.of(this, arena) : this;
     }
 
     @Override

@@ -29,7 +29,8 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
  * and an addition per weight position in 16-bit lanes without tables (8.5–10.5 GB/s).
  *
  * <p>Layout: per group of rows and super-block, one tile of {@code 84 × GROUP} bytes (the
- * file's size): the rows' fp16 d and fp16 dmin, then four quarters of four sub-blocks each. A
+ * file's size): the rows' d and dmin ({@link #scaledUp}: times 2^10, in their paired lanes; a
+ * matrix where one reaches 64 keeps the file's layout), then four quarters of four sub-blocks each. A
  * quarter holds the rows' scale bytes of its sub-blocks (one int per row: byte k is sub-block
  * 4w + k's {@code scale | min << 4}, as in the file), then per sub-block n two vectors of
  * shorts: lane r of vector t holds row r's pairs {@code 16n + 8t + 2j} (nibble j), where lane
@@ -75,8 +76,8 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
         MemorySegment to = copyByTiles(source, arena, TILE, (in, rowBytes, b, tile) -> {
             for (int r = 0; r < GROUP; r++) {
                 int block = r * rowBytes + b * FILE_BLOCK_BYTES;
-                System.arraycopy(in, block + 80, tile, (int) D + 2 * r, 2);
-                System.arraycopy(in, block + 82, tile, (int) DMIN + 2 * r, 2);
+                putScaledUp(in, block + 80, r, tile, (int) D);
+                putScaledUp(in, block + 82, r, tile, (int) DMIN);
                 for (int w = 0; w < 4; w++) {
                     System.arraycopy(in, block + 4 * w, tile, (int) (QUARTERS + w * PART) + 4 * r, 4);
                 }
@@ -120,8 +121,6 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
         ShortVector by4 = ShortVector.broadcast(SS, (short) 4);
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
-        float[] d = new float[GROUP];
-        float[] dmin = new float[GROUP];
         for (int b = 0; b < blocks; b++) {
             int k0 = b * BLOCK;
             LookupTables.pairs(xq, k0, BLOCK / 2, tables, 0); // a call of its own: its constant vectors stay out of the kernel's registers
@@ -153,14 +152,18 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
                     mins0 = sm0.lanewise(LSHR, 4).and(0xF).mul(xs).add(mins0);
                     mins1 = sm1.lanewise(LSHR, 4).and(0xF).mul(xs).add(mins1);
                 }
-                halves(tile + D, d);
-                halves(tile + DMIN, dmin);
+                IntVector d = IntVector.fromMemorySegment(IS, weights, tile + D, LITTLE_ENDIAN);
+                IntVector dmin = IntVector.fromMemorySegment(IS, weights, tile + DMIN, LITTLE_ENDIAN);
+                FloatVector d0 = d.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector d1 = d.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector dmin0 = dmin.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector dmin1 = dmin.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
                 FloatVector acc0 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP);
                 FloatVector acc1 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP + HALF);
-                acc0 = ((FloatVector) scaled0.convert(I2F, 0)).fma(FloatVector.fromArray(FS, d, 0).mul(step), acc0);
-                acc1 = ((FloatVector) scaled1.convert(I2F, 0)).fma(FloatVector.fromArray(FS, d, HALF).mul(step), acc1);
-                acc0 = ((FloatVector) mins0.convert(I2F, 0)).fma(FloatVector.fromArray(FS, dmin, 0).mul(-step), acc0);
-                acc1 = ((FloatVector) mins1.convert(I2F, 0)).fma(FloatVector.fromArray(FS, dmin, HALF).mul(-step), acc1);
+                acc0 = ((FloatVector) scaled0.convert(I2F, 0)).fma(d0.mul(step), acc0);
+                acc1 = ((FloatVector) scaled1.convert(I2F, 0)).fma(d1.mul(step), acc1);
+                acc0 = ((FloatVector) mins0.convert(I2F, 0)).fma(dmin0.mul(-step), acc0);
+                acc1 = ((FloatVector) mins1.convert(I2F, 0)).fma(dmin1.mul(-step), acc1);
                 acc0.intoArray(out, g * GROUP);
                 acc1.intoArray(out, g * GROUP + HALF);
             }
@@ -198,8 +201,8 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
                 mins += (sm >>> 4) * xsum[b * BLOCK / 16 + n];
             }
             float step = dx[b * 8];
-            acc = Math.fma((float) scaled, half(tile + D, r) * step, acc);
-            acc = Math.fma((float) mins, half(tile + DMIN, r) * -step, acc);
+            acc = Math.fma((float) scaled, scaledDown(tile + D, r) * step, acc);
+            acc = Math.fma((float) mins, scaledDown(tile + DMIN, r) * -step, acc);
         }
         return acc;
     }
@@ -210,18 +213,13 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
         int r = row % GROUP;
         for (int b = 0; b < cols / BLOCK; b++) {
             long tile = tile(row, b);
-            float d = half(tile + D, r);
-            float dmin = half(tile + DMIN, r);
+            float d = scaledDown(tile + D, r);
+            float dmin = scaledDown(tile + DMIN, r);
             for (int i = 0; i < BLOCK; i++) {
                 int sm = scaleMin(tile, r, i / 16);
                 out[off + b * BLOCK + i] = d * (sm & 0xF) * quant(tile, r, i) - dmin * (sm >>> 4);
             }
         }
-    }
-
-    /** The fp16 value of row {@code r} at {@code at}. */
-    private float half(long at, int r) {
-        return Float.float16ToFloat(data.get(F16Tensor.HALF, at + 2L * r));
     }
 
     /** Quant i (0..255) of row {@code r} in the tile at {@code tile}. */
@@ -247,20 +245,19 @@ public final class Q2_Kx32Tensor extends RowGroupTensor {
      */
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
-        float[] d = new float[GROUP];
-        float[] dmin = new float[GROUP];
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
-            halves(tile + D, d);
-            halves(tile + DMIN, dmin);
+            IntVector d = IntVector.fromMemorySegment(IS, data, tile + D, LITTLE_ENDIAN);
+            IntVector dmin = IntVector.fromMemorySegment(IS, data, tile + DMIN, LITTLE_ENDIAN);
+            FloatVector d0 = lowScales(d), d1 = highScales(d), dmin0 = lowScales(dmin), dmin1 = highScales(dmin);
             for (int n = 0; n < 16; n++) {
                 int shift = 8 * (n % 4);
                 IntVector sm0 = IntVector.fromMemorySegment(IS, data, tile + QUARTERS + n / 4 * PART, LITTLE_ENDIAN).lanewise(LSHR, shift);
                 IntVector sm1 = IntVector.fromMemorySegment(IS, data, tile + QUARTERS + n / 4 * PART + 4L * HALF, LITTLE_ENDIAN).lanewise(LSHR, shift);
-                FloatVector scale0 = FloatVector.fromArray(FS, d, 0).mul((FloatVector) sm0.and(0xF).convert(I2F, 0));
-                FloatVector scale1 = FloatVector.fromArray(FS, d, HALF).mul((FloatVector) sm1.and(0xF).convert(I2F, 0));
-                FloatVector min0 = FloatVector.fromArray(FS, dmin, 0).mul((FloatVector) sm0.lanewise(LSHR, 4).and(0xF).convert(I2F, 0));
-                FloatVector min1 = FloatVector.fromArray(FS, dmin, HALF).mul((FloatVector) sm1.lanewise(LSHR, 4).and(0xF).convert(I2F, 0));
+                FloatVector scale0 = d0.mul((FloatVector) sm0.and(0xF).convert(I2F, 0));
+                FloatVector scale1 = d1.mul((FloatVector) sm1.and(0xF).convert(I2F, 0));
+                FloatVector min0 = dmin0.mul((FloatVector) sm0.lanewise(LSHR, 4).and(0xF).convert(I2F, 0));
+                FloatVector min1 = dmin1.mul((FloatVector) sm1.lanewise(LSHR, 4).and(0xF).convert(I2F, 0));
                 for (int t = 0; t < 2; t++) {
                     ShortVector v = ShortVector.fromMemorySegment(SS, data, tile + quants(2 * n + t), LITTLE_ENDIAN);
                     for (int j = 0; j < 4; j++) {

@@ -34,7 +34,7 @@ class Q2_Kx32TensorTest {
      * (c, c + 1) becomes the nibble {@code q[c] | q[c + 1] << 2}: 0xC, 0x9, 0x6, 0x3. Pair c of
      * sub-block n = c / 16 is nibble (c mod 8) / 2 of quant vector c / 8, which for c = 0, 32,
      * 64, 96 is the first nibble of vectors 0, 4, 8, 12; the tile starts with the rows' d and
-     * dmin (2 × GROUP bytes each), then a quarter holds four sub-blocks' scale ints (4 × GROUP
+     * dmin (2 × GROUP bytes each, times 2^10, in the rows' lanes: d = 1 is 0x6400), then a quarter holds four sub-blocks' scale ints (4 × GROUP
      * bytes) and their eight quant vectors (2 × GROUP bytes each). Row 1 is lane 2 (row m of the first half group is lane 2m, see
      * {@link RowGroupTensor#pairedLane}).
      */
@@ -46,11 +46,13 @@ class Q2_Kx32TensorTest {
         file.set(ValueLayout.JAVA_BYTE, row1 + 17, (byte) 0x1B);
         file.set(ValueLayout.JAVA_BYTE, row1 + 3, (byte) 0x5A); // sub-block 3's scale 0xA, min 5
         file.set(SHORT, row1 + 80, (short) 0x3C00); // d = 1
+        file.set(SHORT, row1 + 82, (short) 0x0001); // dmin = 2^-24, subnormal
         Tensor w = GGMLType.Q2_K.view(file, GROUP, 256).repacked(Arena.ofAuto());
         assertInstanceOf(Q2_Kx32Tensor.class, w);
         MemorySegment tile = w.data();
         long quarters = 4L * GROUP, part = 4L * GROUP + 16L * GROUP;
-        assertEquals((short) 0x3C00, tile.get(SHORT, 2)); // row 1's d
+        assertEquals((short) 0x6400, tile.get(SHORT, 2 * 2)); // row 1's d times 2^10, in its lane
+        assertEquals((short) 0x0400, tile.get(SHORT, 2L * GROUP + 2 * 2)); // its dmin times 2^10: 2^-14, the smallest normal fp16
         assertEquals((short) 0xC, tile.get(SHORT, quarters + 4L * GROUP + 2 * 2));
         assertEquals((short) 0x9, tile.get(SHORT, quarters + 4L * GROUP + 4 * 2L * GROUP + 2 * 2));
         assertEquals((short) 0x6, tile.get(SHORT, quarters + part + 4L * GROUP + 2 * 2));
