@@ -39,7 +39,7 @@ public final class Q3_KTensor extends QuantTensor {
     /** {@link Q3_Kx32Tensor}, when the rows fill whole groups and a vector of shorts holds a 16-entry table. */
     @Override
     public Tensor repacked(Arena arena) {
-        return LookupTables.fits(rows) ? Q3_Kx32Tensor.of(this, arena) : this;
+        return LookupTables.fits(rows) && RowGroupTensor.scalesFit(this, 108) ? Q3_Kx32Tensor.of(this, arena) : this;
     }
 
     @Override

@@ -29,7 +29,8 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * weights of the file layout's kernel (8.4–8.7 GB/s).
  *
  * <p>Layout: per group of rows and super-block, one tile of {@code 114 × GROUP} bytes: the rows'
- * fp16 d (read last, after the quarters: at the tile's end the best runs streamed 16.5–18
+ * d ({@link #scaledUp}: times 2^10, in their paired lanes; a matrix where one reaches 64 keeps
+ * the file's layout; read last, after the quarters: at the tile's end the best runs streamed 16.5–18
  * against 18–20 GB/s from memory, as {@link Q2_Kx32Tensor}'s d and dmin), then four quarters of
  * four sub-blocks each. A quarter holds the rows' four scales {@code scale − 32} as signed
  * bytes (one int per row, byte k for sub-block k of the quarter), then per sub-block n three
@@ -87,7 +88,7 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
         MemorySegment to = copyByTiles(source, arena, TILE, (in, rowBytes, b, tile) -> {
             for (int r = 0; r < GROUP; r++) {
                 int block = r * rowBytes + b * FILE_BLOCK_BYTES;
-                System.arraycopy(in, block + 108, tile, (int) D + 2 * r, 2);
+                putScaledUp(in, block + 108, r, tile, (int) D);
                 for (int n = 0; n < 16; n++) {
                     tile[(int) (QUARTERS + n / 4 * PART) + 4 * r + n % 4] = (byte) (scale(in, block, n) - 32);
                     for (int t = 0; t < 2; t++) {
@@ -158,7 +159,6 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
         ShortVector by4 = ShortVector.broadcast(SS, (short) 4);
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
-        float[] d = new float[GROUP];
         for (int b = 0; b < blocks; b++) {
             tables(xq, b * BLOCK, tables);
             float step = dx[b * 8];
@@ -191,11 +191,13 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
                     total0 = sums.lanewise(LSHL, 16).lanewise(ASHR, 16).mul(sc0).add(total0);
                     total1 = sums.lanewise(ASHR, 16).mul(sc1).add(total1);
                 }
-                halves(tile + D, d);
+                IntVector d = IntVector.fromMemorySegment(IS, weights, tile + D, LITTLE_ENDIAN);
+                FloatVector d0 = d.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector d1 = d.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
                 FloatVector acc0 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP);
                 FloatVector acc1 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP + HALF);
-                ((FloatVector) total0.convert(I2F, 0)).fma(FloatVector.fromArray(FS, d, 0).mul(step), acc0).intoArray(out, g * GROUP);
-                ((FloatVector) total1.convert(I2F, 0)).fma(FloatVector.fromArray(FS, d, HALF).mul(step), acc1).intoArray(out, g * GROUP + HALF);
+                ((FloatVector) total0.convert(I2F, 0)).fma(d0.mul(step), acc0).intoArray(out, g * GROUP);
+                ((FloatVector) total1.convert(I2F, 0)).fma(d1.mul(step), acc1).intoArray(out, g * GROUP + HALF);
             }
         }
     }
@@ -237,7 +239,7 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
                 }
                 total += sum * scale(tile, r, n);
             }
-            acc = Math.fma((float) total, Float.float16ToFloat(data.get(F16Tensor.HALF, tile + D + 2L * r)) * dx[b * 8], acc);
+            acc = Math.fma((float) total, scaledDown(tile + D, r) * dx[b * 8], acc);
         }
         return acc;
     }
@@ -248,7 +250,7 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
         int r = row % GROUP;
         for (int b = 0; b < cols / BLOCK; b++) {
             long tile = tile(row, b);
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, tile + D + 2L * r));
+            float d = scaledDown(tile + D, r);
             for (int i = 0; i < BLOCK; i++) {
                 out[off + b * BLOCK + i] = d * scale(tile, r, i / 16) * quant(tile, r, i);
             }
@@ -273,16 +275,16 @@ public final class Q3_Kx32Tensor extends RowGroupTensor {
     /** Each nibble of a tile's pair vectors is two columns of the panel: low − 4 + 4·high, times the rows' d·scale. */
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
-        float[] d = new float[GROUP];
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
-            halves(tile + D, d);
+            IntVector d = IntVector.fromMemorySegment(IS, data, tile + D, LITTLE_ENDIAN);
+            FloatVector d0 = lowScales(d), d1 = highScales(d);
             for (int n = 0; n < 16; n++) {
                 int up = 24 - 8 * (n % 4);
                 IntVector sm0 = IntVector.fromMemorySegment(IS, data, tile + QUARTERS + n / 4 * PART, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
                 IntVector sm1 = IntVector.fromMemorySegment(IS, data, tile + QUARTERS + n / 4 * PART + 4L * HALF, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
-                FloatVector scale0 = FloatVector.fromArray(FS, d, 0).mul((FloatVector) sm0.convert(I2F, 0));
-                FloatVector scale1 = FloatVector.fromArray(FS, d, HALF).mul((FloatVector) sm1.convert(I2F, 0));
+                FloatVector scale0 = d0.mul((FloatVector) sm0.convert(I2F, 0));
+                FloatVector scale1 = d1.mul((FloatVector) sm1.convert(I2F, 0));
                 ShortVector quads = ShortVector.fromMemorySegment(SS, data, tile + quants(n, 2), LITTLE_ENDIAN);
                 for (int t = 0; t < 2; t++) {
                     ShortVector pairs = ShortVector.fromMemorySegment(SS, data, tile + quants(n, t), LITTLE_ENDIAN);

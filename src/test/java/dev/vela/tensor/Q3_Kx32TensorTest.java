@@ -36,7 +36,7 @@ class Q3_Kx32TensorTest {
      * pair (0, 1) is the nibble 0 | 3 << 2 = 0xC, the first of sub-block 0's first pair vector;
      * the quad of columns 0..3 is the nibble 0x1, the first of its quad vector (after two pair
      * vectors); scale 0 is the signed byte 3 at the start of the row's int; row 1 is lane 2; the
-     * rows' d come first in the tile.
+     * rows' d come first in the tile (times 2^10, in their lanes: 0x6400 at lane 2).
      */
     @Test
     void handCheckedRow() {
@@ -52,7 +52,7 @@ class Q3_Kx32TensorTest {
         assertInstanceOf(Q3_Kx32Tensor.class, w);
         MemorySegment tile = w.data();
         long quarters = 2L * GROUP; // after the rows' d
-        assertEquals((short) 0x3C00, tile.get(SHORT, 2));
+        assertEquals((short) 0x6400, tile.get(SHORT, 2 * 2)); // d times 2^10, in row 1's lane
         assertEquals((short) 0xC, tile.get(SHORT, quarters + 4L * GROUP + 2 * 2));
         assertEquals((short) 0x1, tile.get(SHORT, quarters + 4L * GROUP + 2 * 2L * GROUP + 2 * 2));
         assertEquals((byte) 3, tile.get(ValueLayout.JAVA_BYTE, quarters + 4));
