@@ -36,7 +36,7 @@ public final class Q4_KTensor extends QuantTensor {
 
     @Override
     public Tensor repacked(Arena arena) {
-        return Q4_Kx32Tensor.fits(rows) ? Q4_Kx32Tensor.of(this, arena) : this;
+        return Q4_Kx32Tensor.fits(rows) && RowGroupTensor.scalesFit(this, 0, 2) ? Q4_Kx32Tensor.of(this, arena) : this;
     }
 
     @Override

@@ -9,7 +9,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.S2I;
 
@@ -22,8 +24,8 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * same for every row and made once per call.
  *
  * <p>Layout: per group of rows, per super-block of 256 columns, one tile of {@code 148 × GROUP}
- * bytes (the file's 144 per row, plus the 6-bit scales unpacked): the rows' fp16 d, their fp16
- * dmin, then per pair c of sub-blocks 16 vectors of quants and two of shorts
+ * bytes (the file's 144 per row, plus the 6-bit scales unpacked): the rows' d, their dmin
+ * ({@link ScaleMinx32Tensor}), then per pair c of sub-blocks 16 vectors of quants and two of shorts
  * {@code scale | min << 8} (sub-blocks 2c and 2c + 1). In quant vector k, lane r holds bytes 2k
  * and 2k + 1 of row r's quant bytes {@code 32c .. 32c + 31}: its nibbles (low first) are
  * columns 64c + 2k and 64c + 2k + 1 of sub-block 2c (nibbles 0 and 2) and the same columns + 32
@@ -65,8 +67,7 @@ public final class Q4_Kx32Tensor extends ScaleMinx32Tensor {
                 for (int b = 0; b < blocks; b++) {
                     int block = r * rowShorts + b * blockShorts;
                     int lane = b * tileShorts + r;
-                    out[lane] = in[block];
-                    out[lane + GROUP] = in[block + 1];
+                    putScales(in, block, r, out, b * tileShorts);
                     for (int j = 0; j < 8; j++) {
                         out[lane + (2 + 18 * (j / 2) + 16 + j % 2) * GROUP] = KQuant.scaleAndMin(in, block + 2, j);
                     }
@@ -94,8 +95,6 @@ public final class Q4_Kx32Tensor extends ScaleMinx32Tensor {
         float[] dx = new float[cols / 32];
         QuantizedInput.quantizeK(x, cols, xq, dx);
         int[] xsum = QuantizedInput.blockSums(xq);
-        float[] d = new float[GROUP];
-        float[] dmin = new float[GROUP];
         ShortVector by4 = ShortVector.broadcast(SS, (short) 4);
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
@@ -105,12 +104,12 @@ public final class Q4_Kx32Tensor extends ScaleMinx32Tensor {
             FloatVector acc1 = acc0;
             for (int b = 0; b < blocks; b++) {
                 long tile = ((long) g * blocks + b) * TILE;
-                halves(tile, d);
-                halves(tile + DMIN, dmin);
-                FloatVector d0 = FloatVector.fromArray(FS, d, 0);
-                FloatVector d1 = FloatVector.fromArray(FS, d, half);
-                FloatVector m0 = FloatVector.fromArray(FS, dmin, 0);
-                FloatVector m1 = FloatVector.fromArray(FS, dmin, half);
+                IntVector d = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
+                IntVector dmin = IntVector.fromMemorySegment(IS, data, tile + DMIN, LITTLE_ENDIAN);
+                FloatVector d0 = d.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector d1 = d.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector m0 = dmin.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector m1 = dmin.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
                 for (int c = 0; c < 4; c++) {
                     ShortVector s0 = ShortVector.zero(SS), s1 = s0, s2 = s0, s3 = s0;
                     int k0 = b * BLOCK + 64 * c;
@@ -157,20 +156,19 @@ public final class Q4_Kx32Tensor extends ScaleMinx32Tensor {
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
         int half = IS.length();
-        float[] d = new float[GROUP];
-        float[] dmin = new float[GROUP];
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
-            halves(tile, d);
-            halves(tile + DMIN, dmin);
+            IntVector d = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
+            IntVector dmin = IntVector.fromMemorySegment(IS, data, tile + DMIN, LITTLE_ENDIAN);
+            FloatVector d0 = lowScales(d), d1 = highScales(d), m0 = lowScales(dmin), m1 = highScales(dmin);
             for (int j = 0; j < 8; j++) {
                 ShortVector sm = ShortVector.fromMemorySegment(SS, data, tile + scales(j), LITTLE_ENDIAN);
                 IntVector sm0 = (IntVector) sm.convertShape(S2I, IS, 0);
                 IntVector sm1 = (IntVector) sm.convertShape(S2I, IS, 1);
-                FloatVector scale0 = FloatVector.fromArray(FS, d, 0).mul((FloatVector) sm0.and(0xFF).convert(I2F, 0));
-                FloatVector scale1 = FloatVector.fromArray(FS, d, half).mul((FloatVector) sm1.and(0xFF).convert(I2F, 0));
-                FloatVector min0 = FloatVector.fromArray(FS, dmin, 0).mul((FloatVector) sm0.lanewise(LSHR, 8).convert(I2F, 0));
-                FloatVector min1 = FloatVector.fromArray(FS, dmin, half).mul((FloatVector) sm1.lanewise(LSHR, 8).convert(I2F, 0));
+                FloatVector scale0 = d0.mul((FloatVector) sm0.and(0xFF).convert(I2F, 0));
+                FloatVector scale1 = d1.mul((FloatVector) sm1.and(0xFF).convert(I2F, 0));
+                FloatVector min0 = m0.mul((FloatVector) sm0.lanewise(LSHR, 8).convert(I2F, 0));
+                FloatVector min1 = m1.mul((FloatVector) sm1.lanewise(LSHR, 8).convert(I2F, 0));
                 int c = j / 2;
                 int shift = 4 * (j % 2);
                 for (int k = 0; k < 16; k++) {

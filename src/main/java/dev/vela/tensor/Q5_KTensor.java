@@ -36,7 +36,7 @@ public final class Q5_KTensor extends QuantTensor {
 
     @Override
     public Tensor repacked(Arena arena) {
-        return LookupTables.fits(rows) ? Q5_Kx32Tensor.of(this, arena) : this;
+        return LookupTables.fits(rows) && RowGroupTensor.scalesFit(this, 0, 2) ? Q5_Kx32Tensor.of(this, arena) : this;
     }
 
     @Override

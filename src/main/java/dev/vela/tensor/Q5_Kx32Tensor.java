@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
@@ -26,8 +27,8 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * the copy 1.6 times the file.
  *
  * <p>Layout: per super-block of 256 columns and group of rows, one tile of {@code 180 × GROUP}
- * bytes (the file's 176 per row, plus the 6-bit scales unpacked): the rows' fp16 d, their fp16
- * dmin, then per pair c of sub-blocks four vectors of fifth bits, 16 vectors of quant nibbles
+ * bytes (the file's 176 per row, plus the 6-bit scales unpacked): the rows' d, their dmin
+ * ({@link ScaleMinx32Tensor}), then per pair c of sub-blocks four vectors of fifth bits, 16 vectors of quant nibbles
  * laid out as {@link Q4_Kx32Tensor}'s, and two of shorts {@code scale | min << 8}. Bit
  * {@code 4j + k mod 4} of lane r in bit vector {@code k / 4} is the fifth bit of nibble j of quant
  * vector k: nibble j of a bit vector is a quad of columns two apart. The tiles go one
@@ -83,8 +84,7 @@ public final class Q5_Kx32Tensor extends ScaleMinx32Tensor {
                 for (int b = 0; b < blocks; b++) {
                     int block = r * rowShorts + b * blockShorts;
                     int lane = b * tileShorts + r;
-                    out[lane] = in[block];
-                    out[lane + GROUP] = in[block + 1];
+                    putScales(in, block, r, out, b * tileShorts);
                     for (int j = 0; j < 8; j++) {
                         out[lane + (2 + 22 * (j / 2) + 20 + j % 2) * GROUP] = KQuant.scaleAndMin(in, block + 2, j);
                     }
@@ -133,8 +133,6 @@ public final class Q5_Kx32Tensor extends ScaleMinx32Tensor {
         QuantizedInput.quantizeK(x, cols, xq, dx);
         int[] xsum = QuantizedInput.blockSums(xq);
         short[] tables = new short[BLOCK / 4 * TABLE];
-        float[] d = new float[GROUP];
-        float[] dmin = new float[GROUP];
         ShortVector by4 = ShortVector.broadcast(SS, (short) 4);
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
@@ -142,12 +140,12 @@ public final class Q5_Kx32Tensor extends ScaleMinx32Tensor {
             tables(xq, b * BLOCK, tables);
             for (int g = from / GROUP; g < to / GROUP; g++) {
                 long tile = ((long) b * groups + g) * TILE;
-                halves(tile, d);
-                halves(tile + DMIN, dmin);
-                FloatVector d0 = FloatVector.fromArray(FS, d, 0);
-                FloatVector d1 = FloatVector.fromArray(FS, d, HALF);
-                FloatVector m0 = FloatVector.fromArray(FS, dmin, 0);
-                FloatVector m1 = FloatVector.fromArray(FS, dmin, HALF);
+                IntVector d = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
+                IntVector dmin = IntVector.fromMemorySegment(IS, data, tile + DMIN, LITTLE_ENDIAN);
+                FloatVector d0 = d.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector d1 = d.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector m0 = dmin.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector m1 = dmin.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
                 FloatVector acc0 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP);
                 FloatVector acc1 = b == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP + HALF);
                 for (int c = 0; c < 4; c++) {
@@ -245,20 +243,19 @@ public final class Q5_Kx32Tensor extends ScaleMinx32Tensor {
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
         int half = IS.length();
-        float[] d = new float[GROUP];
-        float[] dmin = new float[GROUP];
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
-            halves(tile, d);
-            halves(tile + DMIN, dmin);
+            IntVector d = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
+            IntVector dmin = IntVector.fromMemorySegment(IS, data, tile + DMIN, LITTLE_ENDIAN);
+            FloatVector d0 = lowScales(d), d1 = highScales(d), m0 = lowScales(dmin), m1 = highScales(dmin);
             for (int j = 0; j < 8; j++) {
                 ShortVector sm = ShortVector.fromMemorySegment(SS, data, tile + scales(j), LITTLE_ENDIAN);
                 IntVector sm0 = (IntVector) sm.convertShape(S2I, IS, 0);
                 IntVector sm1 = (IntVector) sm.convertShape(S2I, IS, 1);
-                FloatVector scale0 = FloatVector.fromArray(FS, d, 0).mul((FloatVector) sm0.and(0xFF).convert(I2F, 0));
-                FloatVector scale1 = FloatVector.fromArray(FS, d, half).mul((FloatVector) sm1.and(0xFF).convert(I2F, 0));
-                FloatVector min0 = FloatVector.fromArray(FS, dmin, 0).mul((FloatVector) sm0.lanewise(LSHR, 8).convert(I2F, 0));
-                FloatVector min1 = FloatVector.fromArray(FS, dmin, half).mul((FloatVector) sm1.lanewise(LSHR, 8).convert(I2F, 0));
+                FloatVector scale0 = d0.mul((FloatVector) sm0.and(0xFF).convert(I2F, 0));
+                FloatVector scale1 = d1.mul((FloatVector) sm1.and(0xFF).convert(I2F, 0));
+                FloatVector min0 = m0.mul((FloatVector) sm0.lanewise(LSHR, 8).convert(I2F, 0));
+                FloatVector min1 = m1.mul((FloatVector) sm1.lanewise(LSHR, 8).convert(I2F, 0));
                 int c = j / 2;
                 int shift = 4 * (j % 2);
                 for (int k = 0; k < 16; k++) {

@@ -6,7 +6,8 @@ import java.lang.foreign.MemorySegment;
  * What {@link Q4_Kx32Tensor} and {@link Q5_Kx32Tensor} share: super-blocks of 256 with a d and a
  * dmin per row and a 6-bit scale and min per sub-block of 32, the scale and min unpacked at load
  * into one short per row and sub-block (scale in the low byte, min in the high). The tiles start
- * with the group's d, then dmin; each layout says where a row's tile is, where a sub-block's
+ * with the group's d, then dmin ({@link #scaledUp}: times 2^10, in the rows' paired lanes; a
+ * matrix where one reaches 64 keeps the file's layout); each layout says where a row's tile is, where a sub-block's
  * scale shorts sit in it and how a quant is read, and the scalar twin and the row dequantization
  * are written once here.
  */
@@ -21,7 +22,16 @@ abstract class ScaleMinx32Tensor extends RowGroupTensor {
         super(type, data, rows, cols);
     }
 
-    /** Where the lane of row {@code row} in the tile of super-block {@code b} starts (its d). */
+    /**
+     * Writes row {@code r}'s d and dmin (the file's shorts {@code in[block]}, {@code in[block + 1]})
+     * {@link #scaledUp} into their paired lanes of the tile starting at {@code out[tile]}.
+     */
+    static void putScales(short[] in, int block, int r, short[] out, int tile) {
+        out[tile + pairedLane(r)] = scaledUp(in[block]);
+        out[tile + GROUP + pairedLane(r)] = scaledUp(in[block + 1]);
+    }
+
+    /** Where the lane of row {@code row} in the tile of super-block {@code b} starts (its quants' and scale shorts' lane). */
     abstract long tile(int row, int b);
 
     /** Where sub-block {@code j}'s scale shorts are, from a tile's start. */
@@ -40,8 +50,9 @@ abstract class ScaleMinx32Tensor extends RowGroupTensor {
         float acc = 0f;
         for (int b = 0; b < cols / BLOCK; b++) {
             long lane = tile(row, b);
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, lane));
-            float dmin = Float.float16ToFloat(data.get(F16Tensor.HALF, lane + DMIN));
+            long start = lane - 2L * (row % GROUP);
+            float d = scaledDown(start, row % GROUP);
+            float dmin = scaledDown(start + DMIN, row % GROUP);
             for (int j = 0; j < 8; j++) {
                 int sum = 0;
                 for (int i = 0; i < 32; i++) {
@@ -62,8 +73,9 @@ abstract class ScaleMinx32Tensor extends RowGroupTensor {
     public final void dequantizeRow(int row, float[] out, int off) {
         for (int b = 0; b < cols / BLOCK; b++) {
             long lane = tile(row, b);
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, lane));
-            float dmin = Float.float16ToFloat(data.get(F16Tensor.HALF, lane + DMIN));
+            long start = lane - 2L * (row % GROUP);
+            float d = scaledDown(start, row % GROUP);
+            float dmin = scaledDown(start + DMIN, row % GROUP);
             for (int j = 0; j < 8; j++) {
                 short sm = data.get(F16Tensor.HALF, lane + scales(j));
                 float scale = d * (sm & 0xFF);
