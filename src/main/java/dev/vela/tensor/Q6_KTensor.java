@@ -36,7 +36,7 @@ public final class Q6_KTensor extends QuantTensor {
 
     @Override
     public Tensor repacked(Arena arena) {
-        return Q6_Kx32Tensor.fits(rows) ? Q6_Kx32Tensor.of(this, arena) : this;
+        return Q6_Kx32Tensor.fits(rows) && RowGroupTensor.scalesFit(this, 208) ? Q6_Kx32Tensor.of(this, arena) : this;
     }
 
     @Override

@@ -26,7 +26,8 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * in 16-bit lanes: one sub-block of 16 columns, two accumulators.
  *
  * <p>Layout: per group of rows, per super-block of 256 columns, one tile of {@code 274 × GROUP}
- * bytes: the rows' fp16 d, then per block u of 32 columns one vector of shorts
+ * bytes: the rows' d ({@link #scaledUp}: times 2^10, in their paired lanes; a matrix where one
+ * reaches 64 keeps the file's layout), then per block u of 32 columns one vector of shorts
  * {@code scale[2u] | scale[2u + 1] << 8} (signed bytes) and 16 vectors of quants, lane r of
  * vector k holding q − 32 of columns 32u + 2k (low byte) and 32u + 2k + 1 (high byte).
  */
@@ -61,8 +62,7 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
             for (int r = 0; r < GROUP; r++) {
                 int block = r * rowBytes + b * FILE_BLOCK_BYTES;
                 int lane = 2 * r;
-                tile[lane] = in[block + 208];
-                tile[lane + 1] = in[block + 209];
+                putScaledUp(in, block + 208, r, tile, 0);
                 for (int i = 0; i < BLOCK; i++) {
                     int h = i / 128, k = i % 128 / 32, l = i % 32;
                     int packed = in[block + 64 * h + 32 * (k % 2) + l] & 0xFF;
@@ -95,7 +95,6 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
         short[] xq = new short[cols];
         float[] dx = new float[cols / 32];
         QuantizedInput.quantizeK(x, cols, xq, dx);
-        float[] d = new float[GROUP];
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         int half = IS.length();
         for (int g = from / GROUP; g < to / GROUP; g++) {
@@ -103,9 +102,9 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
             FloatVector acc1 = acc0;
             for (int b = 0; b < blocks; b++) {
                 long tile = ((long) g * blocks + b) * TILE;
-                halves(tile, d);
-                FloatVector d0 = FloatVector.fromArray(FS, d, 0);
-                FloatVector d1 = FloatVector.fromArray(FS, d, half);
+                IntVector h = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
+                FloatVector d0 = h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector d1 = h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
                 for (int u = 0; u < 8; u++) {
                     long unit = tile + UNITS + (long) u * UNIT;
                     ShortVector sc = ShortVector.fromMemorySegment(SS, data, unit, LITTLE_ENDIAN);
@@ -142,7 +141,7 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
         float acc = 0f;
         for (int b = 0; b < cols / BLOCK; b++) {
             long lane = tile(row, b);
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, lane));
+            float d = scaledDown(lane - 2L * (row % GROUP), row % GROUP);
             for (int j = 0; j < 16; j++) {
                 int sum = 0;
                 for (int i = 16 * j; i < 16 * j + 16; i++) {
@@ -159,7 +158,7 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
     public void dequantizeRow(int row, float[] out, int off) {
         for (int b = 0; b < cols / BLOCK; b++) {
             long lane = tile(row, b);
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, lane));
+            float d = scaledDown(lane - 2L * (row % GROUP), row % GROUP);
             for (int i = 0; i < BLOCK; i++) {
                 out[off + b * BLOCK + i] = d * scale(lane, i / 16) * data.get(ValueLayout.JAVA_BYTE, lane + quant(i));
             }
@@ -175,13 +174,11 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
         int half = IS.length();
-        float[] d = new float[GROUP];
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
-            halves(tile, d);
-            FloatVector d0 = FloatVector.fromArray(FS, d, 0);
-            FloatVector d1 = FloatVector.fromArray(FS, d, half);
+            IntVector h = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
+            FloatVector d0 = lowScales(h), d1 = highScales(h);
             for (int u = 0; u < 8; u++) {
                 long unit = tile + UNITS + (long) u * UNIT;
                 ShortVector sc = ShortVector.fromMemorySegment(SS, data, unit, LITTLE_ENDIAN);

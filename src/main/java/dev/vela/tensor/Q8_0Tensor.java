@@ -32,7 +32,7 @@ public final class Q8_0Tensor extends Tensor {
 
     @Override
     public Tensor repacked(Arena arena) {
-        return Q8_0x32Tensor.fits(rows) ? Q8_0x32Tensor.of(this, arena) : this;
+        return Q8_0x32Tensor.fits(rows) && RowGroupTensor.scalesFit(this, 0) ? Q8_0x32Tensor.of(this, arena) : this;
     }
 
     /**

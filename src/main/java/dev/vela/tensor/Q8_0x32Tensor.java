@@ -2,6 +2,7 @@ package dev.vela.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -11,7 +12,9 @@ import java.lang.foreign.ValueLayout;
 
 import static dev.vela.tensor.Block32.VALUES;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
 
 /**
  * Q8_0 copied at load with {@link #GROUP} rows side by side: a column of a block is the group's
@@ -23,7 +26,8 @@ import static jdk.incubator.vector.VectorOperators.B2F;
  * streams, had read at half the GB/s of the others.
  *
  * <p>Layout: per group of rows, per block of 32 columns, one tile of {@code 34 × GROUP} bytes:
- * the rows' fp16 scales, then per column the group's quants.
+ * the rows' scales ({@link #scaledUp}: times 2^10, in their paired lanes; a matrix where one
+ * reaches 64 keeps the file's layout), then per column the group's quants.
  */
 public final class Q8_0x32Tensor extends RowGroupTensor {
     /** Half a group's quants, widened at once (at least 64 bits: at 128-bit vectors it reads 4 bytes past). */
@@ -49,8 +53,7 @@ public final class Q8_0x32Tensor extends RowGroupTensor {
         MemorySegment to = copyByTiles(source, arena, TILE, 8, (in, rowBytes, b, tile) -> {
             for (int r = 0; r < GROUP; r++) {
                 int block = r * rowBytes + b * Q8_0Tensor.BLOCK_BYTES;
-                tile[2 * r] = in[block];
-                tile[2 * r + 1] = in[block + 1];
+                putScaledUp(in, block, r, tile, 0);
                 for (int c = 0; c < VALUES; c++) {
                     tile[(int) QUANTS + c * GROUP + r] = in[block + 2 + c];
                 }
@@ -68,7 +71,6 @@ public final class Q8_0x32Tensor extends RowGroupTensor {
     @Override
     public void matvec(MemorySegment x, float[] out, int from, int to) {
         int blocks = cols / VALUES;
-        float[] d = new float[GROUP];
         for (int g = from / GROUP; g < to / GROUP; g++) {
             FloatVector acc0 = FloatVector.zero(FS);
             FloatVector acc1 = acc0;
@@ -85,9 +87,11 @@ public final class Q8_0x32Tensor extends RowGroupTensor {
                     u0 = ((FloatVector) ByteVector.fromMemorySegment(BS, data, col + GROUP, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).fma(xb, u0);
                     u1 = ((FloatVector) ByteVector.fromMemorySegment(BS, data, col + GROUP + HALF, LITTLE_ENDIAN).convertShape(B2F, FS, 0)).fma(xb, u1);
                 }
-                halves(tile, d);
-                acc0 = t0.add(u0).fma(FloatVector.fromArray(FS, d, 0), acc0);
-                acc1 = t1.add(u1).fma(FloatVector.fromArray(FS, d, HALF), acc1);
+                IntVector h = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
+                FloatVector d0 = h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                FloatVector d1 = h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
+                acc0 = t0.add(u0).fma(d0, acc0);
+                acc1 = t1.add(u1).fma(d1, acc1);
             }
             acc0.intoArray(out, g * GROUP);
             acc1.intoArray(out, g * GROUP + HALF);
@@ -126,12 +130,10 @@ public final class Q8_0x32Tensor extends RowGroupTensor {
     /** A column of a tile is a column of the panel: two widened vectors times the rows' scales. */
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
-        float[] d = new float[GROUP];
         for (int b = k0 / VALUES; b < k1 / VALUES; b++) {
             long tile = tile(first, b);
-            halves(tile, d);
-            FloatVector d0 = FloatVector.fromArray(FS, d, 0);
-            FloatVector d1 = FloatVector.fromArray(FS, d, HALF);
+            IntVector h = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
+            FloatVector d0 = lowScales(h), d1 = highScales(h);
             for (int c = 0; c < VALUES; c++) {
                 long col = tile + QUANTS + (long) c * GROUP;
                 int at = (b * VALUES + c - k0) * GROUP;
@@ -143,7 +145,7 @@ public final class Q8_0x32Tensor extends RowGroupTensor {
 
     /** The scale of {@code row} in its group's tile at {@code tile}. */
     private float scale(long tile, int row) {
-        return Float.float16ToFloat(data.get(F16Tensor.HALF, tile + 2L * (row % GROUP)));
+        return scaledDown(tile, row % GROUP);
     }
 
     /** Where block {@code b} of the group holding {@code row} starts. */
