@@ -113,7 +113,7 @@ public final class Q4_0Tensor extends Tensor {
 
     @Override
     public Tensor repacked(Arena arena) {
-        return Q4_0x32Tensor.fits(rows) ? Q4_0x32Tensor.of(this, arena) : this;
+        return Q4_0x32Tensor.fits(rows) && RowGroupTensor.scalesFit(this, 0) ? Q4_0x32Tensor.of(this, arena) : this;
     }
 
     @Override

@@ -17,7 +17,6 @@ import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
-import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
@@ -33,7 +32,8 @@ import static jdk.incubator.vector.VectorOperators.S2I;
  * thread against 11.6 for the float kernel.
  *
  * <p>Layout: per group of rows, per block of 32 columns, one tile of {@code 18 × GROUP} bytes:
- * the rows' fp16 scales, then eight vectors of shorts where lane r of vector c is bytes
+ * the rows' scales ({@link #scaledUp}: times 2^10, in their paired lanes; a matrix where one
+ * reaches 64 keeps the file's layout), then eight vectors of shorts where lane r of vector c is bytes
  * {@code 2c, 2c + 1} of row r's quants with every nibble XOR 8, so that it reads as q − 8 in
  * two's complement. Its nibbles are columns 2c, 2c + 16, 2c + 1 and 2c + 17 of the block
  * (nibble j at bits 4j); the kernel takes the matching x values, so the copy is a transpose of
@@ -44,8 +44,6 @@ public final class Q4_0x32Tensor extends RowGroupTensor {
     private static final long SCALES = 2L * GROUP;
     /** Column c of nibble j of a lane's short in vector c (see the class comment). */
     private static final int[] NIBBLE_COLUMN = {0, 16, 1, 17};
-    /** (127 − 15) << 23: float's exponent bias minus fp16's, in place. */
-    private static final int EXPONENT_REBIAS = 112 << 23;
     /** A block's 16 quant bytes as two longs, and the floats they widen to. */
     private static final VectorSpecies<Long> L = LongVector.SPECIES_128;
     private static final VectorSpecies<Float> DF = Block32.FLOATS;
@@ -78,7 +76,7 @@ public final class Q4_0x32Tensor extends RowGroupTensor {
                 for (int b = 0; b < blocks; b++) {
                     int block = r * rowShorts + b * blockShorts;
                     int lane = b * blockShorts * GROUP + r;
-                    out[lane] = in[block];
+                    out[b * blockShorts * GROUP + pairedLane(r)] = scaledUp(in[block]);
                     for (int c = 1; c <= 8; c++) {
                         out[lane + c * GROUP] = (short) (in[block + c] ^ 0x8888);
                     }
@@ -124,19 +122,9 @@ public final class Q4_0x32Tensor extends RowGroupTensor {
                     s3 = q.lanewise(ASHR, by12).mul(xq[kc + 17]).add(s3);
                 }
                 ShortVector sum = s0.add(s1).add(s2.add(s3));
-                ShortVector h = ShortVector.fromMemorySegment(SS, data, tile, LITTLE_ENDIAN);
-                // fp16 to float, exactly, as RowGroupTensor#halves does; written out here because
-                // through that call this kernel measured 14-17 against 21-32 GB/s in cache.
-                IntVector h0 = (IntVector) h.convertShape(S2I, IS, 0);
-                IntVector h1 = (IntVector) h.convertShape(S2I, IS, 1);
-                IntVector m0 = h0.and(0x7FFF);
-                IntVector m1 = h1.and(0x7FFF);
-                IntVector sub0 = ((FloatVector) m0.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
-                IntVector sub1 = ((FloatVector) m1.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
-                IntVector bits0 = m0.lanewise(LSHL, 13).add(EXPONENT_REBIAS).blend(sub0, m0.compare(LT, 0x400));
-                IntVector bits1 = m1.lanewise(LSHL, 13).add(EXPONENT_REBIAS).blend(sub1, m1.compare(LT, 0x400));
-                FloatVector d0 = bits0.or(h0.and(0x8000_0000)).reinterpretAsFloats().mul(dx[b]);
-                FloatVector d1 = bits1.or(h1.and(0x8000_0000)).reinterpretAsFloats().mul(dx[b]);
+                IntVector h = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
+                FloatVector d0 = h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE).mul(dx[b]);
+                FloatVector d1 = h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE).mul(dx[b]);
                 acc0 = ((FloatVector) sum.convertShape(S2I, IS, 0).convert(I2F, 0)).fma(d0, acc0);
                 acc1 = ((FloatVector) sum.convertShape(S2I, IS, 1).convert(I2F, 0)).fma(d1, acc1);
             }
@@ -163,7 +151,7 @@ public final class Q4_0x32Tensor extends RowGroupTensor {
                     sum += value * xq[b * VALUES + 2 * c + NIBBLE_COLUMN[j]];
                 }
             }
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, lane));
+            float d = scaledDown(tile(row, b), row % GROUP);
             acc = Math.fma((float) sum, d * dx[b], acc);
         }
         return acc;
@@ -187,7 +175,7 @@ public final class Q4_0x32Tensor extends RowGroupTensor {
             ByteVector q = LongVector.zero(L).withLane(0, low ^ 0x8888_8888_8888_8888L).withLane(1, high ^ 0x8888_8888_8888_8888L).reinterpretAsBytes();
             ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
             ByteVector hi = q.lanewise(LSHR, 4).sub((byte) 8);
-            FloatVector d = FloatVector.broadcast(DF, Float.float16ToFloat(data.get(F16Tensor.HALF, lane)));
+            FloatVector d = FloatVector.broadcast(DF, scaledDown(tile(row, b), row % GROUP));
             int at = off + b * VALUES;
             for (int p = 0; p < Block32.PARTS; p++) {
                 ((FloatVector) lo.convertShape(B2F, DF, p)).mul(d).intoArray(out, at + p * n);
@@ -200,7 +188,7 @@ public final class Q4_0x32Tensor extends RowGroupTensor {
     void dequantizeRowScalar(int row, float[] out, int off) {
         for (int b = 0; b < cols / VALUES; b++) {
             long lane = tile(row, b) + 2L * (row % GROUP);
-            float d = Float.float16ToFloat(data.get(F16Tensor.HALF, lane));
+            float d = scaledDown(tile(row, b), row % GROUP);
             int at = off + b * VALUES;
             for (int c = 0; c < 8; c++) {
                 short q = data.get(F16Tensor.HALF, lane + SCALES + c * SCALES);
@@ -221,15 +209,13 @@ public final class Q4_0x32Tensor extends RowGroupTensor {
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
         int half = IS.length();
-        float[] scales = new float[GROUP];
         ShortVector by4 = ShortVector.broadcast(SS, (short) 4);
         ShortVector by8 = ShortVector.broadcast(SS, (short) 8);
         ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
         for (int b = k0 / VALUES; b < k1 / VALUES; b++) {
             long tile = tile(first, b);
-            halves(tile, scales);
-            FloatVector d0 = FloatVector.fromArray(FS, scales, 0);
-            FloatVector d1 = FloatVector.fromArray(FS, scales, half);
+            IntVector h = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
+            FloatVector d0 = lowScales(h), d1 = highScales(h);
             int column = (b * VALUES - k0) * GROUP;
             for (int c = 0; c < 8; c++) {
                 ShortVector q = ShortVector.fromMemorySegment(SS, data, tile + SCALES + c * SCALES, LITTLE_ENDIAN);

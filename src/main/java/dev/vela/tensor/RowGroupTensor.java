@@ -9,12 +9,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.ASHR;
-import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
-import static jdk.incubator.vector.VectorOperators.LT;
-import static jdk.incubator.vector.VectorOperators.S2I;
 
 /**
  * A matrix copied at load with {@link #GROUP} rows side by side ({@link Tensor#repacked}): one
@@ -28,7 +24,6 @@ abstract class RowGroupTensor extends Tensor {
     static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, SS.vectorShape());
     static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, SS.vectorShape());
     /** (127 − 15) << 23: float's exponent bias minus fp16's, in place. */
-    private static final int EXPONENT_REBIAS = 112 << 23;
     /** The repacked scales are the file's times this ({@link #scaledUp}). */
     private static final float SCALE_UP = 0x1p10f;
     /** Float bits kept from a scale's fields moved into place: the sign, the fp16's 5 exponent bits and 10 mantissa bits. */
@@ -112,42 +107,15 @@ abstract class RowGroupTensor extends Tensor {
     }
 
     /**
-     * The group's {@link #GROUP} fp16 values at {@code at} (its rows' scales, finite) as floats
-     * into {@code into}, exactly, in vectors: a normal value's exponent and mantissa moved into place
-     * and the exponent rebiased by an integer add; a subnormal one (exponent 0) is its mantissa ×
-     * 2^-24. One by one they cost a quarter of Q8_0's kernel, whose tiles are 1024 weights.
-     * (Moving the bits and multiplying by 2^112 is shorter, but a subnormal fp16 then makes a
-     * subnormal float, and multiplying one is slow here: random scales, a sixteenth of them
-     * subnormal, ran at 11 against 18 GB/s.) Returns nothing, so that nothing is boxed if the JIT
-     * leaves the call in place.
-     */
-    final void halves(long at, float[] into) {
-        halves(at, into, 0);
-    }
-
-    /** {@link #halves(long, float[])} into {@code into} from {@code off}. */
-    final void halves(long at, float[] into, int off) {
-        ShortVector h = ShortVector.fromMemorySegment(SS, data, at, LITTLE_ENDIAN);
-        IntVector h0 = (IntVector) h.convertShape(S2I, IS, 0);
-        IntVector h1 = (IntVector) h.convertShape(S2I, IS, 1);
-        IntVector m0 = h0.and(0x7FFF);
-        IntVector m1 = h1.and(0x7FFF);
-        IntVector sub0 = ((FloatVector) m0.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
-        IntVector sub1 = ((FloatVector) m1.convert(I2F, 0)).mul(0x1p-24f).reinterpretAsInts();
-        IntVector bits0 = m0.lanewise(LSHL, 13).add(EXPONENT_REBIAS).blend(sub0, m0.compare(LT, 0x400));
-        IntVector bits1 = m1.lanewise(LSHL, 13).add(EXPONENT_REBIAS).blend(sub1, m1.compare(LT, 0x400));
-        bits0.or(h0.and(0x8000_0000)).reinterpretAsFloats().intoArray(into, off);
-        bits1.or(h1.and(0x8000_0000)).reinterpretAsFloats().intoArray(into, off + IS.length());
-    }
-
-    /**
-     * An fp16 scale of the file as the repacked layouts of IQ4_NL, IQ4_XS and Q2_K keep it: times
-     * 2^10, still an fp16 and exact, with no subnormal left (2^-24 · 2^10 is the smallest normal
-     * fp16), and in its row's {@link #pairedLane}, so that an int holds the scales of rows m and
-     * m + GROUP / 2. Such a scale becomes a float by moving its bits into place and one multiply
-     * ({@link #lowScales}): five integer operations per 32 rows, where {@link #halves} takes
-     * twenty, and written out in a kernel, where a call to {@link #halves} left in place made the
-     * JIT reload the kernel's constant vectors before every use (IQ4_XS: 20 → 25 GB/s in cache).
+     * An fp16 scale of the file (a block's d, a super-block's d or dmin) as every repacked layout
+     * keeps it: times 2^10, still an fp16 and exact, with no subnormal left (2^-24 · 2^10 is the
+     * smallest normal fp16), and in its row's {@link #pairedLane}, so that an int holds the scales
+     * of rows m and m + GROUP / 2. Such a scale becomes a float by moving its bits into place and
+     * one multiply ({@link #lowScales}): five integer operations per 32 rows, where an exact
+     * conversion of fp16 with subnormals took twenty (moving the bits of an fp16 subnormal makes a
+     * float subnormal, and multiplying one is slow here: 11 against 18 GB/s). Kernels write it
+     * out: a conversion through a method left as a call made the JIT reload the kernel's constant
+     * vectors before every use (IQ4_XS 20 → 25 GB/s in cache, Q2_K 18 → 22–28 from memory).
      * Every scale of the matrix must fit ({@link #scalesFit}).
      */
     static short scaledUp(short scale) {
@@ -198,13 +166,6 @@ abstract class RowGroupTensor extends Tensor {
     /** {@link #lowScales} for the high rows, each int's high half: only shifted down, the low half's bits masked off. */
     static FloatVector highScales(IntVector h) {
         return h.lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
-    }
-
-    /** The scalar twin of {@link #halves}. */
-    final void halvesScalar(long at, float[] into) {
-        for (int r = 0; r < GROUP; r++) {
-            into[r] = Float.float16ToFloat(data.get(F16Tensor.HALF, at + 2L * r));
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.vela.tensor;
 
+import jdk.incubator.vector.IntVector;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,7 +62,8 @@ class Q4_0x32TensorTest {
      * 0x0F, 0x80, 0x38, then 0x9A. Short 0 of the row (bytes 0, 1) is 0x800F; with every nibble
      * XOR 8 it is 0x0887, whose nibbles (low first) 7, 8, 8, 0 read in two's complement as
      * 7, −8, −8, 0: q − 8 of columns 0, 16, 1, 17 (15 − 8, 0 − 8, 0 − 8, 8 − 8). Short 1 (bytes
-     * 2, 3 = 0x38, 0x9A) is 0x9A38, stored 0x12B0. The other rows are zero bytes with d = 0.
+     * 2, 3 = 0x38, 0x9A) is 0x9A38, stored 0x12B0. The other rows are zero bytes with d = 0. The
+     * scale is kept times 2^10 (512, fp16 0x6000) in row 1's paired lane, 2.
      */
     @Test
     void handCheckedBlock() {
@@ -77,7 +79,7 @@ class Q4_0x32TensorTest {
         }
         Tensor w = GGMLType.Q4_0.view(file, group, 32).repacked(Arena.ofAuto());
         MemorySegment tile = w.data();
-        assertEquals((short) 0x3800, tile.get(SHORT, 2)); // row 1's scale, after row 0's
+        assertEquals((short) 0x6000, tile.get(SHORT, 2 * 2)); // row 1's scale times 2^10 (512), in its paired lane
         assertEquals((short) 0x0887, tile.get(SHORT, 2L * group + 2)); // vector 0, lane 1
         assertEquals((short) 0x12B0, tile.get(SHORT, 4L * group + 2)); // vector 1, lane 1
         assertEquals((short) 0x8888, tile.get(SHORT, 2L * group)); // row 0: zero bytes are q − 8 = −8
@@ -173,24 +175,49 @@ class Q4_0x32TensorTest {
         assertArrayEquals(sd, vd);
     }
 
-    /** The rows' fp16 scales to floats in vectors equal Float.float16ToFloat on every finite fp16: normal, subnormal, zero, either sign. */
+    /**
+     * Every fp16 scale a repacked layout keeps (finite, below 64 in magnitude: normal, subnormal,
+     * zero, either sign), scaled up by 2^10 into its row's paired lane, comes back exactly as
+     * Float.float16ToFloat reads the file's fp16, through the vector conversion
+     * ({@link RowGroupTensor#lowScales}, {@link RowGroupTensor#highScales}) and the scalar one.
+     * From 64 on the scale does not fit and the matrix keeps the file's layout.
+     */
     @Test
-    void halvesEqualTheirScalarTwinOnEveryFiniteHalf() {
-        int group = Q4_0x32Tensor.GROUP;
+    void scaledUpScalesComeBackExactlyForEveryFp16ThatFits() {
+        int group = Q4_0x32Tensor.GROUP, half = group / 2;
         RowGroupTensor w = (RowGroupTensor) RandomWeights.matrix(GGMLType.Q4_0, group, 32, new Random(9)).repacked(Arena.ofAuto());
+        byte[] file = new byte[2];
+        byte[] tile = new byte[2 * group];
         float[] vector = new float[group];
-        float[] scalar = new float[group];
+        int checked = 0;
         for (int first = 0; first < 0x10000; first += group) {
+            float[] expected = new float[group];
             for (int r = 0; r < group; r++) {
-                int bits = first + r;
-                w.data().set(SHORT, 2L * r, (short) ((bits & 0x7C00) == 0x7C00 ? bits & 0x83FF : bits)); // no inf or NaN
+                short bits = (short) (first + r);
+                float value = Float.float16ToFloat(bits);
+                boolean fits = Math.abs(value) < 64; // false for inf and NaN too
+                if (fits) {
+                    checked++;
+                }
+                expected[r] = fits ? value : 0f;
+                file[0] = (byte) bits;
+                file[1] = (byte) (bits >> 8);
+                if (!fits) {
+                    file[0] = file[1] = 0;
+                }
+                RowGroupTensor.putScaledUp(file, 0, r, tile, 0);
             }
-            w.halves(0, vector);
-            w.halvesScalar(0, scalar);
+            MemorySegment.copy(tile, 0, w.data(), ValueLayout.JAVA_BYTE, 0, tile.length);
+            IntVector h = IntVector.fromMemorySegment(RowGroupTensor.IS, w.data(), 0, ByteOrder.LITTLE_ENDIAN);
+            RowGroupTensor.lowScales(h).intoArray(vector, 0);
+            RowGroupTensor.highScales(h).intoArray(vector, half);
             for (int r = 0; r < group; r++) {
-                assertEquals(Float.floatToRawIntBits(scalar[r]), Float.floatToRawIntBits(vector[r]), "fp16 " + Integer.toHexString(first + r));
+                String at = "fp16 " + Integer.toHexString(first + r);
+                assertEquals(Float.floatToRawIntBits(expected[r]), Float.floatToRawIntBits(vector[r]), at);
+                assertEquals(Float.floatToRawIntBits(expected[r]), Float.floatToRawIntBits(w.scaledDown(0, r)), at);
             }
         }
+        assertEquals(2 * 0x5400, checked, "every fp16 below 64 in magnitude: 0x0000-0x53FF, either sign");
     }
 
     /** Q4_0's vectorized row dequantization (a row's shorts gathered back into the file's bytes) against its scalar twin. */
