@@ -28,7 +28,7 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  *
  * <p>Layout: per super-block and group of rows, one tile of {@code 138 × GROUP} bytes: the rows'
  * scales of sub-blocks 0–3 (one int per row, byte k for sub-block k), of sub-blocks 4–7, the
- * rows' fp16 d, then per sub-block eight vectors of indices as {@link IQ4_NLx32Tensor}'s (lane l of
+ * rows' d ({@link #scaledUp}), then per sub-block eight vectors of indices as {@link IQ4_NLx32Tensor}'s (lane l of
  * vector c: bytes 2c, 2c + 1 of the 16 of row {@link #pairedLane} l). The tiles go one
  * super-block at a time, in each the groups one after another, so that the super-block's
  * tables stay in the first-level cache. With each half's scales just before its indices
