@@ -7,7 +7,7 @@ import jdk.incubator.vector.ShortVector;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import static dev.vela.tensor.IQ4x32Tensor.BLOCK_BIAS;
+import static dev.vela.tensor.IQ4Lookups.BLOCK_BIAS;
 import static dev.vela.tensor.KQuant.IQ4_LEVELS;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 import static jdk.incubator.vector.VectorOperators.ASHR;
@@ -17,7 +17,7 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
 
 /**
  * IQ4_NL copied at load with {@link #GROUP} rows side by side, its products looked up
- * ({@link IQ4x32Tensor}): x is rounded to 8 bits per 32 values (as for {@link Q4_0x32Tensor}),
+ * ({@link IQ4Lookups}): x is rounded to 8 bits per 32 values (as for {@link Q4_0x32Tensor}),
  * each column gets a table of its 16 products, and a lane's 4-bit index picks its product with
  * one permutation; two rows share each int and are taken apart per block.
  *
@@ -92,7 +92,7 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
         int groups = rows / GROUP, blocks = cols / BLOCK;
         for (int k0 = 0; k0 < cols; k0 += SLICE) {
             int inSlice = (Math.min(cols, k0 + SLICE) - k0) / BLOCK;
-            IQ4x32Tensor.tables(xq, k0, k0 + inSlice * BLOCK, tables);
+            IQ4Lookups.tables(xq, k0, k0 + inSlice * BLOCK, tables);
             for (int g = from / GROUP; g < to / GROUP; g++) {
                 long first = tileAt(g, k0 / BLOCK, groups, blocks);
                 FloatVector acc0 = k0 == 0 ? FloatVector.zero(FS) : FloatVector.fromArray(FS, out, g * GROUP);
@@ -166,13 +166,13 @@ final class IQ4_NLx32Tensor extends RowGroupTensor {
         }
     }
 
-    /** The panel block by block: the rows' scales, then the block's indices through {@link IQ4x32Tensor#subBlockIntoPanel}. */
+    /** The panel block by block: the rows' scales, then the block's indices through {@link IQ4Lookups#subBlockIntoPanel}. */
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             long tile = tile(first, b);
             IntVector h = IntVector.fromMemorySegment(IS, data, tile, LITTLE_ENDIAN);
-            IQ4x32Tensor.subBlockIntoPanel(data, tile + SCALES, lowScales(h), highScales(h), panel, (b * BLOCK - k0) * GROUP);
+            IQ4Lookups.subBlockIntoPanel(data, tile + SCALES, lowScales(h), highScales(h), panel, (b * BLOCK - k0) * GROUP);
         }
     }
 

@@ -16,7 +16,7 @@ import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 
 /**
- * IQ4_XS with {@link #GROUP} rows side by side, its products looked up as {@link IQ4x32Tensor}'s
+ * IQ4_XS with {@link #GROUP} rows side by side, its products looked up as {@link IQ4Lookups}'s
  * (a table per column of {@code xq × level + 2^14}, two products summed in 16 bits, pairs of
  * rows taken apart per 32 columns). Unlike IQ4_NL, x is rounded to 8 bits per super-block of
  * 256 (as llama.cpp's Q8_K, which it uses for IQ4_XS), so that a super-block's eight sub-block
@@ -104,7 +104,7 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
         ShortVector by12 = ShortVector.broadcast(SS, (short) 12);
         int subs = dx.length / Math.max(1, blocks); // 8, but not a constant to the JIT: unrolled whole, the loop kept its vectors on the stack
         for (int b = 0; b < blocks; b++) {
-            IQ4x32Tensor.tables(xq, b * BLOCK, b * BLOCK + BLOCK, tables);
+            IQ4Lookups.tables(xq, b * BLOCK, b * BLOCK + BLOCK, tables);
             float step = dx[b * 8];
             for (int g = from / GROUP; g < to / GROUP; g++) {
                 long tile = ((long) b * groups + g) * TILE;
@@ -123,13 +123,13 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
                         all = all.add(p01).add(p23);
                         high = high.add(p01.lanewise(LSHR, 16)).add(p23.lanewise(LSHR, 16));
                     }
-                    IntVector low = all.sub(high.lanewise(LSHL, 16)).sub(IQ4x32Tensor.BLOCK_BIAS);
+                    IntVector low = all.sub(high.lanewise(LSHL, 16)).sub(IQ4Lookups.BLOCK_BIAS);
                     long scales = tile + (u >> 2) * PART;
                     int up = 24 - 8 * (u & 3);
                     IntVector sc0 = IntVector.fromMemorySegment(IS, weights, scales, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
                     IntVector sc1 = IntVector.fromMemorySegment(IS, weights, scales + 4L * HALF, LITTLE_ENDIAN).lanewise(LSHL, up).lanewise(ASHR, 24);
                     total0 = low.mul(sc0).add(total0);
-                    total1 = high.sub(IQ4x32Tensor.BLOCK_BIAS).mul(sc1).add(total1);
+                    total1 = high.sub(IQ4Lookups.BLOCK_BIAS).mul(sc1).add(total1);
                 }
                 IntVector h = IntVector.fromMemorySegment(IS, weights, tile + D, LITTLE_ENDIAN);
                 FloatVector d0 = h.lanewise(LSHL, 16).lanewise(ASHR, 3).and(FIELDS).reinterpretAsFloats().mul(FIELDS_TO_SCALE);
@@ -198,7 +198,7 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
 
     /**
      * The panel super-block by super-block: the rows' d·scale per sub-block, then each
-     * sub-block through {@link IQ4x32Tensor#subBlockIntoPanel}.
+     * sub-block through {@link IQ4Lookups#subBlockIntoPanel}.
      */
     @Override
     public void dequantizePanel(int first, int k0, int k1, float[] panel) {
@@ -213,7 +213,7 @@ final class IQ4_XSx32Tensor extends RowGroupTensor {
                 FloatVector d0 = dLow.mul((FloatVector) sc0.convert(I2F, 0));
                 FloatVector d1 = dHigh.mul((FloatVector) sc1.convert(I2F, 0));
                 int column = (b * BLOCK + 32 * u - k0) * GROUP;
-                IQ4x32Tensor.subBlockIntoPanel(data, tile + indices(u), d0, d1, panel, column);
+                IQ4Lookups.subBlockIntoPanel(data, tile + indices(u), d0, d1, panel, column);
             }
         }
     }

@@ -6,7 +6,7 @@ import java.util.function.IntUnaryOperator;
 
 /**
  * What the repacked kernels that look their products up share ({@link Q2_Kx32Tensor},
- * {@link Q3_Kx32Tensor}, {@link IQ4x32Tensor}): a table is one vector of shorts, its 16 entries
+ * {@link Q3_Kx32Tensor}, {@link IQ4Lookups}): a table is one vector of shorts, its 16 entries
  * repeated to fill the vector, and a lane's 4-bit index picks its entry with one permutation
  * ({@code vpermw}, which reads 5 bits of the index at 512 bits: the repeat makes the fifth one,
  * the next field's lowest bit, not matter).

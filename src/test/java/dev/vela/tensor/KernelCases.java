@@ -105,7 +105,7 @@ final class KernelCases {
     /**
      * A type repacked at load with its rows side by side ({@link Q8_0x32Tensor}, and for 16-bit
      * arithmetic {@link Q4_0x32Tensor}, {@link Q2_Kx32Tensor}, {@link Q4_Kx32Tensor},
-     * {@link Q5_Kx32Tensor}, {@link Q6_Kx32Tensor}, {@link IQ4x32Tensor}), two
+     * {@link Q5_Kx32Tensor}, {@link Q6_Kx32Tensor}, {@link IQ4_NLx32Tensor}, {@link IQ4_XSx32Tensor}), two
      * row groups: the same values as the file's layout, {@code matvec} (also over one group)
      * equal to {@code dotScalar}, and {@code dotScalar} within the error bound of rounding x to
      * 8 bits (each value off by at most half its block's step amax / 127; K-quants round x per

@@ -34,11 +34,14 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * no faster in cache and 8–12 against 17 GB/s from memory, whether the groups' tiles lay apart,
  * side by side or interleaved vector by vector; two columns' tables in one vector (the index's
  * bit 4 picking the half): no faster; a byte loaded 1–4.5 KB ahead of the stream as a prefetch:
- * slower; the lookups in a method of their own: 15% slower in cache. What did pay: IQ4_NL's
- * per-block work outside the lookups (a division and remainder per block to find its tile, its
- * scales converted through an array): written out lean, 21 → 25 GB/s in cache.
+ * slower; the lookups in a method of their own: 15% slower in cache. What did pay was the work
+ * around the lookups: IQ4_NL's block written out lean (no division and remainder per block to
+ * find its tile, no scales converted through an array: 21 → 25 GB/s in cache), and both types'
+ * scales kept as {@link RowGroupTensor#scaledUp} makes them and converted inline (IQ4_XS 20 → 25
+ * GB/s in cache: the conversion's call in its kernel had made the JIT reload the index mask
+ * before every lookup).
  */
-final class IQ4x32Tensor {
+final class IQ4Lookups {
     static final short[] LEVELS = LookupTables.repeated(i -> IQ4_LEVELS[i]);
     /** Added to every product so that it is positive: |xq × level| ≤ 127 × 127 < 2^14. */
     private static final int BIAS = 1 << 14;
@@ -51,7 +54,7 @@ final class IQ4x32Tensor {
     private static final int HALF = RowGroupTensor.HALF;
     private static final int TABLE = LookupTables.ENTRIES;
 
-    private IQ4x32Tensor() {}
+    private IQ4Lookups() {}
 
     /**
      * The tables of columns {@code [k0, k1)}. A method of its own so that its constant vector is
