@@ -141,7 +141,7 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
         float acc = 0f;
         for (int b = 0; b < cols / BLOCK; b++) {
             long lane = tile(row, b);
-            float d = scaledDown(lane - 2L * (row % GROUP), row % GROUP);
+            float d = scaledDownInRowOrder(lane, row);
             for (int j = 0; j < 16; j++) {
                 int sum = 0;
                 for (int i = 16 * j; i < 16 * j + 16; i++) {
@@ -158,7 +158,7 @@ public final class Q6_Kx32Tensor extends RowGroupTensor {
     public void dequantizeRow(int row, float[] out, int off) {
         for (int b = 0; b < cols / BLOCK; b++) {
             long lane = tile(row, b);
-            float d = scaledDown(lane - 2L * (row % GROUP), row % GROUP);
+            float d = scaledDownInRowOrder(lane, row);
             for (int i = 0; i < BLOCK; i++) {
                 out[off + b * BLOCK + i] = d * scale(lane, i / 16) * data.get(ValueLayout.JAVA_BYTE, lane + quant(i));
             }

@@ -136,6 +136,14 @@ abstract class RowGroupTensor extends Tensor {
     }
 
     /**
+     * {@link #scaledDown} for the layouts that find a row's data by its lane in row order:
+     * {@code lane} is the scales' start plus 2 × (row mod GROUP).
+     */
+    final float scaledDownInRowOrder(long lane, int row) {
+        return scaledDown(lane - 2L * (row % GROUP), row % GROUP);
+    }
+
+    /**
      * Whether every fp16 at {@code offsets} in each block of {@code source} is finite and below 64
      * in magnitude, so that times 2^10 it is an fp16 ({@link #scaledUp}); a matrix where one is
      * not keeps the file's layout.

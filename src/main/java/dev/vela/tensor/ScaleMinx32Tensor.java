@@ -50,9 +50,8 @@ abstract class ScaleMinx32Tensor extends RowGroupTensor {
         float acc = 0f;
         for (int b = 0; b < cols / BLOCK; b++) {
             long lane = tile(row, b);
-            long start = lane - 2L * (row % GROUP);
-            float d = scaledDown(start, row % GROUP);
-            float dmin = scaledDown(start + DMIN, row % GROUP);
+            float d = scaledDownInRowOrder(lane, row);
+            float dmin = scaledDownInRowOrder(lane + DMIN, row);
             for (int j = 0; j < 8; j++) {
                 int sum = 0;
                 for (int i = 0; i < 32; i++) {
@@ -73,9 +72,8 @@ abstract class ScaleMinx32Tensor extends RowGroupTensor {
     public final void dequantizeRow(int row, float[] out, int off) {
         for (int b = 0; b < cols / BLOCK; b++) {
             long lane = tile(row, b);
-            long start = lane - 2L * (row % GROUP);
-            float d = scaledDown(start, row % GROUP);
-            float dmin = scaledDown(start + DMIN, row % GROUP);
+            float d = scaledDownInRowOrder(lane, row);
+            float dmin = scaledDownInRowOrder(lane + DMIN, row);
             for (int j = 0; j < 8; j++) {
                 short sm = data.get(F16Tensor.HALF, lane + scales(j));
                 float scale = d * (sm & 0xFF);
